@@ -1,0 +1,101 @@
+# faqbot - build, test and check targets. See README.md and docs/architecture.md.
+PKG_CONFIG ?= pkg-config
+PKGS       := libwebsockets libcjson sqlite3 opencc
+CC         ?= cc
+OPT        ?= -O2
+WERROR     ?= 1
+SAN        ?=
+WARN := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
+        -Wpointer-arith -Wformat=2 -Wwrite-strings -Wundef -Wvla \
+        -Wimplicit-fallthrough -Wno-unused-parameter
+ifeq ($(WERROR),1)
+WARN += -Werror
+endif
+BUILD := build/default
+ifneq ($(strip $(SAN)),)
+BUILD   := build/san
+OPT     := -O1 -fno-omit-frame-pointer
+CFLAGS  += -fsanitize=$(SAN) -fno-sanitize-recover=all
+LDFLAGS += -fsanitize=$(SAN)
+endif
+DEPS_OK := $(shell $(PKG_CONFIG) --exists $(PKGS) cmocka 2>/dev/null && test -f /usr/include/libstemmer.h && test -f /usr/lib/python3/dist-packages/jieba/dict.txt && echo 1)
+CPPFLAGS += -Ibot -D_POSIX_C_SOURCE=200809L -DNDEBUG
+CFLAGS   += -std=c11 $(OPT) -g $(WARN)
+ifeq ($(DEPS_OK),1)
+CFLAGS   += $(shell $(PKG_CONFIG) --cflags $(PKGS))
+LDLIBS   += $(shell $(PKG_CONFIG) --libs $(PKGS))
+TESTLIBS := $(shell $(PKG_CONFIG) --libs cmocka)
+endif
+LDLIBS   += -lstemmer -lpthread -lm
+SRC    := $(shell find bot -name '*.c' | sort)
+GEN    := $(BUILD)/gen/stopwords.c
+OBJ    := $(SRC:%.c=$(BUILD)/%.o) $(GEN:.c=.o)
+LIBOBJ := $(filter-out $(BUILD)/bot/main.o,$(OBJ))
+TESTS  := $(patsubst %.c,$(BUILD)/%,$(sort $(wildcard tests/test_*.c)))
+BIN    := $(BUILD)/faqbot
+
+.PHONY: all deps run test test-unit test-golden san check-layers bench clean
+all: deps-check $(BIN)
+
+# Install the Debian packages the build and tests need (as root), or say how.
+DEB_PKGS := build-essential pkg-config libwebsockets-dev libstemmer-dev libcjson-dev libcmocka-dev \
+            libsqlite3-dev libopencc-dev python3-jieba python3-websockets sqlite3
+deps:
+	@sh tools/deps.sh $(DEB_PKGS)
+deps-check:
+	@[ "$(DEPS_OK)" = 1 ] || { echo "missing build dependencies: run 'make deps' (or make run / make test, which call it)"; exit 1; }
+.PHONY: deps-check
+
+$(BIN): $(OBJ)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+$(BUILD)/%.o: %.c
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) $(CFLAGS) -MMD -MP -c -o $@ $<
+$(BUILD)/gen/%.o: $(BUILD)/gen/%.c
+	$(CC) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
+$(GEN): $(wildcard bot/text/stopwords/*.txt) tools/gen-stopwords.sh
+	@mkdir -p $(@D)
+	sh tools/gen-stopwords.sh bot/text/stopwords > $@
+$(BUILD)/tests/%: $(BUILD)/tests/%.o $(LIBOBJ)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS) $(TESTLIBS)
+
+run: deps
+	@$(MAKE) --no-print-directory $(BIN)
+	$(BIN) serve --kb kb --web web --intents intents
+
+# Unit suites (cmocka prints on stderr: never discard 2>), then the golden sets.
+# The last line is the total: "N passed, N failed".
+test: deps
+	@$(MAKE) --no-print-directory test-all
+test-all: $(BIN) $(TESTS)
+	@tp=0; tf=0; for t in $(TESTS); do \
+	  out=$$($$t 2>&1); rc=$$?; printf '%s\n' "$$out"; \
+	  p=$$(printf '%s\n' "$$out" | sed -n 's/^\[  PASSED  \] \([0-9]*\) test.*/\1/p'); \
+	  f=$$(printf '%s\n' "$$out" | sed -n 's/^\[  FAILED  \] \([0-9]*\) test.*/\1/p'); \
+	  tp=$$((tp + $${p:-0})); tf=$$((tf + $${f:-0})); \
+	  [ $$rc -eq 0 ] || [ -n "$$f" ] || tf=$$((tf + 1)); \
+	done; \
+	for g in tests/golden/*.jsonl; do \
+	  [ -f "$$g" ] || continue; \
+	  if $(BIN) kb test kb $$g --min 95 >$(BUILD)/golden.out 2>&1; then \
+	    echo "[       OK ] golden $$g: $$(tail -n 1 $(BUILD)/golden.out)"; tp=$$((tp + 1)); \
+	  else cat $(BUILD)/golden.out; echo "[  FAILED  ] golden $$g"; tf=$$((tf + 1)); fi; \
+	done; \
+	for s in tests/integration/*.sh; do \
+	  [ -f "$$s" ] || continue; \
+	  if BIN=$(BIN) sh $$s >$(BUILD)/integration.out 2>&1; then \
+	    cat $(BUILD)/integration.out; echo "[       OK ] $$s"; tp=$$((tp + 1)); \
+	  else cat $(BUILD)/integration.out; echo "[  FAILED  ] $$s"; tf=$$((tf + 1)); fi; \
+	done; \
+	echo "$$tp passed, $$tf failed"; [ $$tf -eq 0 ]
+.PHONY: test-all
+
+san:
+	$(MAKE) SAN=address,undefined test-all
+check-layers:
+	@sh tests/check_layers.sh
+bench: $(BIN)
+	sh bench/run.sh $(BIN)
+clean:
+	rm -rf build
+-include $(OBJ:.o=.d) $(TESTS:=.d)

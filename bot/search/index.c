@@ -1,0 +1,1011 @@
+/*
+ * index.c - building (vocabulary, SVM training or BM25 weights, typo table)
+ * and scoring of the per-entry inverted index. See index.h for the model.
+ */
+#include "search/index.h"
+
+#include "core/str.h"
+#include "core/strmap.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdlib.h>
+#include <stdio.h>
+#include <string.h>
+
+/* ---- builder ---- */
+
+struct idx_builder {
+	struct strmap *vocab;      /* term -> id */
+	char *terms;               /* term strings, NUL-separated */
+	size_t terms_len, terms_cap;
+	uint32_t *term_off;        /* id -> offset in terms */
+	uint8_t *term_fuzzy;       /* id -> eligible for typo matching */
+	size_t n_terms, cap_terms;
+
+	uint32_t *var_doc, *var_start;   /* variant -> doc; CSR into ent_* */
+	size_t n_var, cap_var;
+	uint32_t *ent_term;
+	float *ent_tf;
+	size_t n_ent, cap_ent;
+};
+
+static int grow(void **p, size_t *cap, size_t need, size_t elem)
+{
+	size_t nc;
+	void *np;
+
+	if (need <= *cap)
+		return 0;
+	nc = *cap ? *cap * 2 : 256;
+	while (nc < need)
+		nc *= 2;
+	np = realloc(*p, nc * elem);
+	if (!np)
+		return -ENOMEM;
+	*p = np;
+	*cap = nc;
+	return 0;
+}
+
+struct idx_builder *idx_builder_new(void)
+{
+	struct idx_builder *b = calloc(1, sizeof(*b));
+
+	if (!b)
+		return NULL;
+	b->vocab = strmap_new();
+	b->var_start = malloc(sizeof(uint32_t));
+	if (!b->vocab || !b->var_start) {
+		idx_builder_free(b);
+		return NULL;
+	}
+	b->var_start[0] = 0;
+	return b;
+}
+
+void idx_builder_free(struct idx_builder *b)
+{
+	if (!b)
+		return;
+	strmap_free(b->vocab);
+	free(b->terms);
+	free(b->term_off);
+	free(b->term_fuzzy);
+	free(b->var_doc);
+	free(b->var_start);
+	free(b->ent_term);
+	free(b->ent_tf);
+	free(b);
+}
+
+size_t idx_builder_variants(const struct idx_builder *b) { return b->n_var; }
+uint32_t idx_builder_doc_of(const struct idx_builder *b, size_t v) { return b->var_doc[v]; }
+
+static bool fuzzy_ok(const struct tok *t)
+{
+	if (t->kind != TOK_WORD && t->kind != TOK_SYN)
+		return false;
+	for (size_t i = 0; i < t->len; i++)
+		if (t->term[i] >= '0' && t->term[i] <= '9')
+			return false;
+	return true;
+}
+
+static int term_id(struct idx_builder *b, const struct tok *t, uint32_t *id)
+{
+	int ins;
+	uint32_t *v = strmap_put(b->vocab, t->term, t->len, (uint32_t)b->n_terms, &ins);
+
+	if (!v)
+		return -ENOMEM;
+	if (ins) {
+		if (grow((void **)&b->term_off, &b->cap_terms, b->n_terms + 1, sizeof(uint32_t)))
+			return -ENOMEM;
+		{
+			size_t cap = b->cap_terms;
+			void *nf = realloc(b->term_fuzzy, cap);
+
+			if (!nf)
+				return -ENOMEM;
+			b->term_fuzzy = nf;
+		}
+		if (grow((void **)&b->terms, &b->terms_cap, b->terms_len + t->len + 1, 1))
+			return -ENOMEM;
+		b->term_off[b->n_terms] = (uint32_t)b->terms_len;
+		memcpy(b->terms + b->terms_len, t->term, t->len + 1u);
+		b->terms_len += t->len + 1u;
+		b->term_fuzzy[b->n_terms] = fuzzy_ok(t);
+		b->n_terms++;
+	}
+	*id = *v;
+	return 0;
+}
+
+int idx_builder_add(struct idx_builder *b, uint32_t doc, const struct tok_list *toks)
+{
+	size_t start = b->n_ent;
+
+	if (b->n_var >= UINT32_MAX - 1)
+		return -E2BIG;
+	if (grow((void **)&b->ent_term, &b->cap_ent, b->n_ent + toks->n, sizeof(uint32_t)))
+		return -ENOMEM;
+	{
+		void *nt = realloc(b->ent_tf, b->cap_ent * sizeof(float));
+
+		if (!nt)
+			return -ENOMEM;
+		b->ent_tf = nt;
+	}
+	for (size_t i = 0; i < toks->n; i++) {
+		uint32_t id;
+		size_t j;
+
+		if (term_id(b, &toks->t[i], &id))
+			return -ENOMEM;
+		for (j = start; j < b->n_ent; j++)
+			if (b->ent_term[j] == id)
+				break;
+		if (j < b->n_ent) {
+			b->ent_tf[j] += 1;
+		} else {
+			b->ent_term[b->n_ent] = id;
+			b->ent_tf[b->n_ent] = 1;
+			b->n_ent++;
+		}
+	}
+	if (grow((void **)&b->var_doc, &b->cap_var, b->n_var + 1, sizeof(uint32_t)))
+		return -ENOMEM;
+	{
+		uint32_t *ns = realloc(b->var_start, (b->cap_var + 1) * sizeof(uint32_t));
+
+		if (!ns)
+			return -ENOMEM;
+		b->var_start = ns;
+	}
+	b->var_doc[b->n_var] = doc;
+	b->var_start[b->n_var + 1] = (uint32_t)b->n_ent;
+	return (int)b->n_var++;
+}
+
+/* ---- the index ---- */
+
+struct typo_slot {
+	uint32_t hash;
+	uint32_t term;
+};
+
+struct idx {
+	enum idx_mode mode;
+	uint32_t n_docs, n_terms;
+	struct strmap *vocab;        /* term -> id */
+	char *terms;                 /* NUL-separated term strings */
+	uint32_t *term_off;
+	float *idf;                  /* per term: query weight (SVM) or best contribution (BM25) */
+	float idf_unseen;
+	uint32_t *post_start;        /* CSR: term -> [post_start[t], post_start[t+1]) */
+	uint32_t *post_doc;
+	float *post_w;
+	size_t n_post;
+	float *bias;                 /* per doc (0 for BM25) */
+	struct typo_slot *typo;      /* sorted by hash */
+	size_t n_typo;
+	float typo_weight;
+	size_t bytes;
+};
+
+void idx_params_default(struct idx_params *p)
+{
+	memset(p, 0, sizeof(*p));
+	p->mode = IDX_AUTO;
+	p->C = 1.0f;
+	p->epochs = 20;
+	p->prune = 0.05f;
+	p->k1 = 1.5f;
+	p->b = 0.75f;
+	p->train_budget = 4e8;
+	p->typo_weight = 0.7f;
+}
+
+enum idx_mode idx_mode_of(const struct idx *ix) { return ix->mode; }
+size_t idx_bytes(const struct idx *ix) { return ix->bytes; }
+size_t idx_postings(const struct idx *ix) { return ix->n_post; }
+size_t idx_terms(const struct idx *ix) { return ix->n_terms; }
+
+void idx_free(struct idx *ix)
+{
+	if (!ix)
+		return;
+	strmap_free(ix->vocab);
+	free(ix->terms);
+	free(ix->term_off);
+	free(ix->idf);
+	free(ix->post_start);
+	free(ix->post_doc);
+	free(ix->post_w);
+	free(ix->bias);
+	free(ix->typo);
+	free(ix);
+}
+
+/* A growing list of (term, doc, weight) triples, later sorted into CSR. */
+struct triples {
+	uint32_t *term, *doc;
+	float *w;
+	size_t n, cap;
+};
+
+static int triple_add(struct triples *t, uint32_t term, uint32_t doc, float w)
+{
+	if (t->n == t->cap) {
+		size_t nc = t->cap ? t->cap * 2 : 1024;
+		uint32_t *a = realloc(t->term, nc * sizeof(uint32_t));
+
+		if (!a)
+			return -ENOMEM;
+		t->term = a;
+		a = realloc(t->doc, nc * sizeof(uint32_t));
+		if (!a)
+			return -ENOMEM;
+		t->doc = a;
+		{
+			float *f = realloc(t->w, nc * sizeof(float));
+
+			if (!f)
+				return -ENOMEM;
+			t->w = f;
+		}
+		t->cap = nc;
+	}
+	t->term[t->n] = term;
+	t->doc[t->n] = doc;
+	t->w[t->n] = w;
+	t->n++;
+	return 0;
+}
+
+static void triples_free(struct triples *t)
+{
+	free(t->term);
+	free(t->doc);
+	free(t->w);
+}
+
+/* Counting sort of the triples by term into the index's CSR arrays. */
+static int to_csr(struct idx *ix, const struct triples *t)
+{
+	ix->post_start = calloc(ix->n_terms + 2, sizeof(uint32_t));
+	ix->post_doc = malloc((t->n ? t->n : 1) * sizeof(uint32_t));
+	ix->post_w = malloc((t->n ? t->n : 1) * sizeof(float));
+	if (!ix->post_start || !ix->post_doc || !ix->post_w)
+		return -ENOMEM;
+	for (size_t i = 0; i < t->n; i++)
+		ix->post_start[t->term[i] + 2]++;
+	for (uint32_t i = 2; i < ix->n_terms + 2; i++)
+		ix->post_start[i] += ix->post_start[i - 1];
+	for (size_t i = 0; i < t->n; i++) {
+		uint32_t at = ix->post_start[t->term[i] + 1]++;
+
+		ix->post_doc[at] = t->doc[i];
+		ix->post_w[at] = t->w[i];
+	}
+	ix->n_post = t->n;
+	return 0;
+}
+
+/* Linear congruential generator: deterministic shuffles, same index every load. */
+static uint32_t lcg(uint64_t *s)
+{
+	*s = *s * 6364136223846793005ULL + 1442695040888963407ULL;
+	return (uint32_t)(*s >> 33);
+}
+
+/*
+ * One-vs-rest L2-regularised L2-loss SVM, dual coordinate descent (Hsieh et
+ * al. 2008, as in LIBLINEAR), bias as a constant feature of value 1.
+ * vars: the included variants; val: their normalised TF-IDF values.
+ */
+static int train_svm(struct idx *ix, const struct idx_builder *b, const uint32_t *vars, size_t nv,
+		     const uint32_t *remap, const float *val, const struct idx_params *p, struct triples *out)
+{
+	double *w = calloc(ix->n_terms + 1, sizeof(double));
+	double *alpha = malloc(nv * sizeof(double));
+	double *qd = malloc(nv * sizeof(double));
+	uint32_t *order = malloc(nv * sizeof(uint32_t));
+	const double diag = 0.5 / p->C;
+	int rc = -ENOMEM;
+
+	if (!w || !alpha || !qd || !order)
+		goto out;
+	for (size_t i = 0; i < nv; i++) {
+		double s = 1.0;  /* the bias feature */
+
+		for (uint32_t e = b->var_start[vars[i]]; e < b->var_start[vars[i] + 1]; e++)
+			s += (double)val[e] * val[e];
+		qd[i] = s + diag;
+	}
+	for (uint32_t c = 0; c < ix->n_docs; c++) {
+		uint64_t seed = 0x9E3779B97F4A7C15ULL ^ c;
+		bool any = false;
+
+		for (size_t i = 0; i < nv && !any; i++)
+			any = b->var_doc[vars[i]] == c;
+		if (!any) {
+			ix->bias[c] = -1.0f;   /* no variants left (cross-validation): never wins */
+			continue;
+		}
+		memset(w, 0, (ix->n_terms + 1) * sizeof(double));
+		memset(alpha, 0, nv * sizeof(double));
+		for (size_t i = 0; i < nv; i++)
+			order[i] = (uint32_t)i;
+		for (int ep = 0; ep < p->epochs; ep++) {
+			double maxpg = 0;
+
+			for (size_t i = nv; i > 1; i--) {
+				size_t j = lcg(&seed) % i;
+				uint32_t tmp = order[i - 1];
+
+				order[i - 1] = order[j];
+				order[j] = tmp;
+			}
+			for (size_t k = 0; k < nv; k++) {
+				uint32_t i = order[k], v = vars[i];
+				double y = b->var_doc[v] == c ? 1.0 : -1.0;
+				double g = w[ix->n_terms];   /* bias weight x 1 */
+				double pg, old, d;
+
+				for (uint32_t e = b->var_start[v]; e < b->var_start[v + 1]; e++)
+					if (remap[b->ent_term[e]] != UINT32_MAX)
+						g += w[remap[b->ent_term[e]]] * val[e];
+				g = y * g - 1.0 + diag * alpha[i];
+				pg = alpha[i] == 0 ? (g < 0 ? g : 0) : g;
+				if (fabs(pg) > maxpg)
+					maxpg = fabs(pg);
+				if (fabs(pg) < 1e-12)
+					continue;
+				old = alpha[i];
+				alpha[i] = fmax(alpha[i] - g / qd[i], 0.0);
+				d = (alpha[i] - old) * y;
+				for (uint32_t e = b->var_start[v]; e < b->var_start[v + 1]; e++)
+					if (remap[b->ent_term[e]] != UINT32_MAX)
+						w[remap[b->ent_term[e]]] += d * val[e];
+				w[ix->n_terms] += d;
+			}
+			if (maxpg < 0.01)
+				break;
+		}
+		ix->bias[c] = (float)w[ix->n_terms];
+		for (uint32_t t = 0; t < ix->n_terms; t++)
+			if (fabs(w[t]) >= p->prune && triple_add(out, t, c, (float)w[t]))
+				goto out;
+	}
+	rc = 0;
+out:
+	free(w);
+	free(alpha);
+	free(qd);
+	free(order);
+	return rc;
+}
+
+/* ---- typo table: deletion neighbourhoods ---- */
+
+static uint32_t hash32(const char *s, size_t n) { return (uint32_t)strmap_hash(s, n); }
+
+static int typo_cmp(const void *a, const void *b)
+{
+	const struct typo_slot *x = a, *y = b;
+
+	if (x->hash != y->hash)
+		return x->hash < y->hash ? -1 : 1;
+	return x->term < y->term ? -1 : x->term > y->term;
+}
+
+/* Code point offsets of a UTF-8 string: returns the count (<= max). */
+static size_t cp_offsets(const char *s, size_t len, uint32_t *off, size_t max)
+{
+	size_t n = 0, i = 0;
+
+	while (i < len && n < max) {
+		off[n++] = (uint32_t)i;
+		str_utf8_next(s, len, &i);
+	}
+	off[n] = (uint32_t)i;
+	return n;
+}
+
+/* Call fn on s with one, then (depth 2) two, code points deleted. */
+static int deletes(const char *s, size_t len, int depth,
+		   int (*fn)(void *arg, const char *d, size_t dl), void *arg)
+{
+	uint32_t off[LIM_TOKEN_BYTES + 1];
+	char d[LIM_TOKEN_BYTES];
+	size_t n = cp_offsets(s, len, off, LIM_TOKEN_BYTES);
+	int rc;
+
+	for (size_t i = 0; i < n; i++) {
+		size_t dl = off[i];
+
+		memcpy(d, s, off[i]);
+		memcpy(d + dl, s + off[i + 1], len - off[i + 1]);
+		dl += len - off[i + 1];
+		if ((rc = fn(arg, d, dl)))
+			return rc;
+		if (depth > 1) {
+			for (size_t j = i + 1; j < n; j++) {
+				char d2[LIM_TOKEN_BYTES];
+				size_t d2l = off[j], rest = len - off[j + 1];
+
+				memcpy(d2, s, off[i]);
+				memcpy(d2 + off[i], s + off[i + 1], off[j] - off[i + 1]);
+				d2l = off[j] - (off[i + 1] - off[i]);
+				memcpy(d2 + d2l, s + off[j + 1], rest);
+				d2l += rest;
+				if ((rc = fn(arg, d2, d2l)))
+					return rc;
+			}
+		}
+	}
+	return 0;
+}
+
+struct typo_fill {
+	struct idx *ix;
+	size_t cap;
+	uint32_t term;
+};
+
+static int typo_push(void *arg, const char *d, size_t dl)
+{
+	struct typo_fill *f = arg;
+	struct idx *ix = f->ix;
+
+	if (ix->n_typo == f->cap) {
+		size_t nc = f->cap ? f->cap * 2 : 1024;
+		struct typo_slot *ns = realloc(ix->typo, nc * sizeof(*ns));
+
+		if (!ns)
+			return -ENOMEM;
+		ix->typo = ns;
+		f->cap = nc;
+	}
+	ix->typo[ix->n_typo].hash = hash32(d, dl);
+	ix->typo[ix->n_typo].term = f->term;
+	ix->n_typo++;
+	return 0;
+}
+
+static int build_typo(struct idx *ix, const uint8_t *fuzzy)
+{
+	struct typo_fill f = { ix, 0, 0 };
+
+	for (uint32_t t = 0; t < ix->n_terms; t++) {
+		const char *s = ix->terms + ix->term_off[t];
+		size_t len = strlen(s), nc = str_utf8_count(s, len);
+		int rc;
+
+		if (!fuzzy[t] || nc < 3)
+			continue;
+		f.term = t;
+		if ((rc = typo_push(&f, s, len)) || (rc = deletes(s, len, nc >= 6 ? 2 : 1, typo_push, &f)))
+			return rc;
+	}
+	if (ix->n_typo)
+		qsort(ix->typo, ix->n_typo, sizeof(*ix->typo), typo_cmp);
+	/* Drop exact duplicates (the same deletion reached twice). */
+	{
+		size_t w = 0;
+
+		for (size_t i = 0; i < ix->n_typo; i++)
+			if (!w || ix->typo[i].hash != ix->typo[w - 1].hash || ix->typo[i].term != ix->typo[w - 1].term)
+				ix->typo[w++] = ix->typo[i];
+		ix->n_typo = w;
+	}
+	return 0;
+}
+
+int idx_edit_distance(const char *a, size_t al, const char *b, size_t bl, int max)
+{
+	uint32_t x[LIM_TOKEN_BYTES], y[LIM_TOKEN_BYTES];
+	int d[3][LIM_TOKEN_BYTES + 1];
+	size_t n = 0, m = 0, i = 0;
+
+	while (i < al && n < LIM_TOKEN_BYTES)
+		x[n++] = str_utf8_next(a, al, &i);
+	i = 0;
+	while (i < bl && m < LIM_TOKEN_BYTES)
+		y[m++] = str_utf8_next(b, bl, &i);
+	if ((n > m ? n - m : m - n) > (size_t)max)
+		return max + 1;
+	for (size_t j = 0; j <= m; j++)
+		d[0][j] = (int)j;
+	for (i = 1; i <= n; i++) {
+		int *cur = d[i % 3], *prev = d[(i + 2) % 3], *prev2 = d[(i + 1) % 3];
+		int best = cur[0] = (int)i;
+
+		for (size_t j = 1; j <= m; j++) {
+			int c = x[i - 1] == y[j - 1] ? 0 : 1;
+			int v = prev[j - 1] + c;
+
+			if (prev[j] + 1 < v)
+				v = prev[j] + 1;
+			if (cur[j - 1] + 1 < v)
+				v = cur[j - 1] + 1;
+			if (i > 1 && j > 1 && x[i - 1] == y[j - 2] && x[i - 2] == y[j - 1] && prev2[j - 2] + 1 < v)
+				v = prev2[j - 2] + 1;
+			cur[j] = v;
+			if (v < best)
+				best = v;
+		}
+		if (best > max)
+			return max + 1;
+	}
+	return d[n % 3][m] > max ? max + 1 : d[n % 3][m];
+}
+
+/* ---- build ---- */
+
+struct idx *idx_build(const struct idx_builder *b, uint32_t n_docs, const struct idx_params *p)
+{
+	struct idx *ix = calloc(1, sizeof(*ix));
+	uint32_t *remap = NULL, *vars = NULL, *df = NULL;
+	uint8_t *fuzzy = NULL;
+	float *val = NULL;
+	struct triples tr = { 0 };
+	size_t nv = 0, nnz = 0;
+
+	if (!ix)
+		return NULL;
+	ix->n_docs = n_docs;
+	ix->typo_weight = p->typo_weight;
+	remap = malloc((b->n_terms + 1) * sizeof(uint32_t));
+	vars = malloc((b->n_var + 1) * sizeof(uint32_t));
+	df = calloc(b->n_terms + 1, sizeof(uint32_t));
+	ix->bias = calloc(n_docs + 1, sizeof(float));
+	ix->vocab = strmap_new();
+	if (!remap || !vars || !df || !ix->bias || !ix->vocab)
+		goto fail;
+
+	/* Included variants, their document frequencies, the compact vocabulary. */
+	for (size_t v = 0; v < b->n_var; v++) {
+		if (p->skip_variant && p->skip_variant[v])
+			continue;
+		if (b->var_doc[v] >= n_docs)
+			continue;
+		vars[nv++] = (uint32_t)v;
+		for (uint32_t e = b->var_start[v]; e < b->var_start[v + 1]; e++)
+			df[b->ent_term[e]]++;
+		nnz += b->var_start[v + 1] - b->var_start[v];
+	}
+	for (size_t t = 0; t < b->n_terms; t++) {
+		remap[t] = UINT32_MAX;
+		if (df[t])
+			remap[t] = ix->n_terms++;
+	}
+	ix->term_off = malloc((ix->n_terms + 1) * sizeof(uint32_t));
+	ix->terms = malloc(b->terms_len + 1);
+	ix->idf = calloc(ix->n_terms + 1, sizeof(float));
+	fuzzy = calloc(ix->n_terms + 1, 1);
+	if (!ix->term_off || !ix->terms || !ix->idf || !fuzzy)
+		goto fail;
+	{
+		size_t at = 0;
+
+		for (size_t t = 0; t < b->n_terms; t++) {
+			const char *s = b->terms + b->term_off[t];
+			size_t len = strlen(s);
+
+			if (remap[t] == UINT32_MAX)
+				continue;
+			ix->term_off[remap[t]] = (uint32_t)at;
+			memcpy(ix->terms + at, s, len + 1);
+			at += len + 1;
+			fuzzy[remap[t]] = b->term_fuzzy[t];
+			if (!strmap_put(ix->vocab, s, len, remap[t], NULL))
+				goto fail;
+		}
+	}
+
+	ix->mode = p->mode;
+	if (ix->mode == IDX_AUTO)
+		ix->mode = (double)n_docs * (double)nnz * p->epochs <= p->train_budget ? IDX_TRAINED : IDX_BM25;
+
+	if (ix->mode == IDX_TRAINED) {
+		/* Smoothed idf over variants; unit-length TF-IDF vectors. */
+		val = malloc((b->n_ent + 1) * sizeof(float));
+		if (!val)
+			goto fail;
+		for (size_t t = 0; t < b->n_terms; t++)
+			if (remap[t] != UINT32_MAX)
+				ix->idf[remap[t]] = (float)(log((nv + 1.0) / (df[t] + 1.0)) + 1.0);
+		ix->idf_unseen = (float)(log(nv + 1.0) + 1.0);
+		for (size_t i = 0; i < nv; i++) {
+			uint32_t v = vars[i];
+			double norm = 0;
+
+			for (uint32_t e = b->var_start[v]; e < b->var_start[v + 1]; e++) {
+				val[e] = b->ent_tf[e] * ix->idf[remap[b->ent_term[e]]];
+				norm += (double)val[e] * val[e];
+			}
+			norm = norm > 0 ? 1.0 / sqrt(norm) : 0;
+			for (uint32_t e = b->var_start[v]; e < b->var_start[v + 1]; e++)
+				val[e] = (float)(val[e] * norm);
+		}
+		if (train_svm(ix, b, vars, nv, remap, val, p, &tr))
+			goto fail;
+	} else {
+		/* Entry-level BM25: a doc's variants pooled into one document. */
+		float *len = calloc(n_docs + 1, sizeof(float));
+		uint32_t *ddf = calloc(ix->n_terms + 1, sizeof(uint32_t));
+		float *f = NULL;
+		uint32_t *seen = NULL;
+		double avg = 0;
+		size_t ndocs_nonempty = 0;
+		int rc = 0;
+
+		/* Pooled term frequencies: a dense row per doc would be too big; accumulate per doc. */
+		f = calloc(ix->n_terms + 1, sizeof(float));
+		seen = malloc((ix->n_terms + 1) * sizeof(uint32_t));
+		if (!len || !ddf || !f || !seen) {
+			free(len); free(ddf); free(f); free(seen);
+			goto fail;
+		}
+		for (size_t i = 0; i < nv; i++)
+			for (uint32_t e = b->var_start[vars[i]]; e < b->var_start[vars[i] + 1]; e++)
+				len[b->var_doc[vars[i]]] += b->ent_tf[e];
+		for (uint32_t d = 0; d < n_docs; d++)
+			if (len[d] > 0) {
+				avg += len[d];
+				ndocs_nonempty++;
+			}
+		avg = ndocs_nonempty ? avg / ndocs_nonempty : 1;
+		/* Variants sorted by doc: vars[] is in insertion order, group by doc. */
+		{
+			uint32_t *bydoc = malloc((nv + 1) * sizeof(uint32_t));
+			uint32_t *dstart = calloc(n_docs + 2, sizeof(uint32_t));
+
+			if (!bydoc || !dstart) {
+				free(bydoc); free(dstart); free(len); free(ddf); free(f); free(seen);
+				goto fail;
+			}
+			for (size_t i = 0; i < nv; i++)
+				dstart[b->var_doc[vars[i]] + 2]++;
+			for (uint32_t d = 2; d < n_docs + 2; d++)
+				dstart[d] += dstart[d - 1];
+			for (size_t i = 0; i < nv; i++)
+				bydoc[dstart[b->var_doc[vars[i]] + 1]++] = vars[i];
+			/* Pass 1: doc frequencies. Pass 2: weights. */
+			for (int pass = 0; pass < 2 && !rc; pass++) {
+				for (uint32_t d = 0; d < n_docs && !rc; d++) {
+					size_t ns = 0;
+
+					for (uint32_t k = dstart[d]; k < dstart[d + 1]; k++) {
+						uint32_t v = bydoc[k];
+
+						for (uint32_t e = b->var_start[v]; e < b->var_start[v + 1]; e++) {
+							uint32_t t = remap[b->ent_term[e]];
+
+							if (f[t] == 0)
+								seen[ns++] = t;
+							f[t] += b->ent_tf[e];
+						}
+					}
+					for (size_t s = 0; s < ns && !rc; s++) {
+						uint32_t t = seen[s];
+
+						if (pass == 0) {
+							ddf[t]++;
+						} else {
+							double idf = log(1.0 + (n_docs - ddf[t] + 0.5) / (ddf[t] + 0.5));
+							double w = idf * f[t] * (p->k1 + 1) /
+								   (f[t] + p->k1 * (1 - p->b + p->b * len[d] / avg));
+
+							rc = triple_add(&tr, t, d, (float)w);
+						}
+						f[t] = 0;
+					}
+				}
+			}
+			free(bydoc);
+			free(dstart);
+		}
+		for (uint32_t t = 0; t < ix->n_terms; t++)
+			ix->idf[t] = (float)(log(1.0 + (n_docs - ddf[t] + 0.5) / (ddf[t] + 0.5)) * (p->k1 + 1));
+		ix->idf_unseen = (float)(log(1.0 + (n_docs + 0.5) / 0.5) * (p->k1 + 1));
+		free(len);
+		free(ddf);
+		free(f);
+		free(seen);
+		if (rc)
+			goto fail;
+	}
+	if (to_csr(ix, &tr) || build_typo(ix, fuzzy))
+		goto fail;
+	ix->bytes = sizeof(*ix) + strmap_bytes(ix->vocab) + b->terms_len + 1 +
+		    (ix->n_terms + 1) * (sizeof(uint32_t) * 2 + sizeof(float)) +
+		    ix->n_post * (sizeof(uint32_t) + sizeof(float)) + n_docs * sizeof(float) +
+		    ix->n_typo * sizeof(struct typo_slot);
+	triples_free(&tr);
+	free(remap);
+	free(vars);
+	free(df);
+	free(fuzzy);
+	free(val);
+	return ix;
+fail:
+	triples_free(&tr);
+	free(remap);
+	free(vars);
+	free(df);
+	free(fuzzy);
+	free(val);
+	idx_free(ix);
+	return NULL;
+}
+
+/* ---- query ---- */
+
+struct idx_scratch {
+	float *acc;
+	uint32_t *touched;
+	uint8_t *mark;
+	uint32_t n_docs;
+};
+
+struct idx_scratch *idx_scratch_new(uint32_t n_docs)
+{
+	struct idx_scratch *s = calloc(1, sizeof(*s));
+
+	if (!s)
+		return NULL;
+	s->n_docs = n_docs;
+	s->acc = calloc(n_docs + 1, sizeof(float));
+	s->touched = malloc((n_docs + 1) * sizeof(uint32_t));
+	s->mark = calloc(n_docs + 1, 1);
+	if (!s->acc || !s->touched || !s->mark) {
+		idx_scratch_free(s);
+		return NULL;
+	}
+	return s;
+}
+
+void idx_scratch_free(struct idx_scratch *s)
+{
+	if (!s)
+		return;
+	free(s->acc);
+	free(s->touched);
+	free(s->mark);
+	free(s);
+}
+
+struct typo_find {
+	const struct idx *ix;
+	const char *q;
+	size_t ql;
+	int maxd;
+	int best_d;
+	uint32_t best;
+	size_t best_post;
+};
+
+static int typo_probe(void *arg, const char *d, size_t dl)
+{
+	struct typo_find *f = arg;
+	const struct idx *ix = f->ix;
+	uint32_t h = hash32(d, dl);
+	size_t lo = 0, hi = ix->n_typo;
+
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+
+		if (ix->typo[mid].hash < h)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	for (; lo < ix->n_typo && ix->typo[lo].hash == h; lo++) {
+		uint32_t t = ix->typo[lo].term;
+		const char *s = ix->terms + ix->term_off[t];
+		int dist = idx_edit_distance(f->q, f->ql, s, strlen(s), f->maxd);
+		size_t np = ix->post_start[t + 1] - ix->post_start[t];
+
+		/* Closest first; among equals the term with most postings (the common word). */
+		if (dist <= f->maxd && (dist < f->best_d || (dist == f->best_d && np > f->best_post))) {
+			f->best_d = dist;
+			f->best = t;
+			f->best_post = np;
+		}
+	}
+	return 0;
+}
+
+/* Vocabulary term for a word not in the vocabulary, or UINT32_MAX. */
+static uint32_t typo_lookup(const struct idx *ix, const struct tok *t)
+{
+	struct typo_find f = { ix, t->term, t->len, 0, 99, UINT32_MAX, 0 };
+
+	if (!ix->n_typo || !fuzzy_ok(t) || t->nchars < 4)
+		return UINT32_MAX;
+	f.maxd = t->nchars >= 8 ? 2 : 1;
+	typo_probe(&f, t->term, t->len);
+	deletes(t->term, t->len, f.maxd, typo_probe, &f);
+	return f.best;
+}
+
+/* Resolve a query token to a term id and its match kind. */
+static uint32_t resolve(const struct idx *ix, const struct tok *t, enum idx_match *m)
+{
+	uint32_t *id = strmap_get(ix->vocab, t->term, t->len);
+
+	if (id) {
+		*m = IDX_MATCH_EXACT;
+		return *id;
+	}
+	if (t->kind == TOK_WORD || t->kind == TOK_SYN) {
+		uint32_t tt = typo_lookup(ix, t);
+
+		if (tt != UINT32_MAX) {
+			*m = IDX_MATCH_TYPO;
+			return tt;
+		}
+	}
+	*m = IDX_MATCH_UNKNOWN;
+	return UINT32_MAX;
+}
+
+/*
+ * Query weights: one (term, weight) per distinct matched term; returns the
+ * count. Weights are already divided by the query normaliser.
+ */
+static size_t query_terms(const struct idx *ix, const struct tok_list *q, uint32_t *terms, float *wts,
+			  struct idx_query_info *info)
+{
+	size_t n = 0;
+	double known2 = 0, all2 = 0, known1 = 0, all1 = 0, norm;
+	struct idx_query_info qi = { 0 };
+
+	for (size_t i = 0; i < q->n; i++) {
+		enum idx_match m;
+		uint32_t t = resolve(ix, &q->t[i], &m);
+		float w;
+		size_t j;
+
+		if (m == IDX_MATCH_UNKNOWN) {
+			qi.unknown++;
+			all2 += (double)ix->idf_unseen * ix->idf_unseen;
+			all1 += ix->idf_unseen;
+			continue;
+		}
+		if (m == IDX_MATCH_TYPO)
+			qi.typo++;
+		else
+			qi.known++;
+		w = ix->idf[t] * (m == IDX_MATCH_TYPO ? ix->typo_weight : 1.0f);
+		for (j = 0; j < n && terms[j] != t; j++)
+			;
+		if (j == n) {
+			terms[n] = t;
+			wts[n] = 0;
+			n++;
+		}
+		wts[j] += ix->mode == IDX_BM25 ? (m == IDX_MATCH_TYPO ? ix->typo_weight : 1.0f) : w;
+		all1 += ix->idf[t];
+		known1 += w;
+	}
+	if (ix->mode == IDX_BM25) {
+		/* Confidence: the share of the query's best possible score. */
+		norm = all1;
+		qi.known_share = all1 > 0 ? (float)(known1 / all1) : 0;
+	} else {
+		for (size_t j = 0; j < n; j++)
+			known2 += (double)wts[j] * wts[j];
+		all2 += known2;
+		norm = sqrt(all2);
+		qi.known_share = all2 > 0 ? (float)sqrt(known2 / all2) : 0;
+	}
+	for (size_t j = 0; j < n; j++)
+		wts[j] = norm > 0 ? (float)(wts[j] / norm) : 0;
+	if (info)
+		*info = qi;
+	return n;
+}
+
+static void insert_hit(struct idx_hit *hits, size_t *nh, size_t k, uint32_t doc, float score)
+{
+	size_t i;
+
+	if (*nh == k && score <= hits[k - 1].score)
+		return;
+	i = *nh < k ? (*nh)++ : k - 1;
+	while (i > 0 && hits[i - 1].score < score) {
+		hits[i] = hits[i - 1];
+		i--;
+	}
+	hits[i].doc = doc;
+	hits[i].score = score;
+}
+
+size_t idx_search(const struct idx *ix, struct idx_scratch *s, const struct tok_list *q,
+		  const uint8_t *allow, const float *boost, struct idx_hit *hits, size_t k,
+		  struct idx_query_info *info)
+{
+	uint32_t terms[LIM_TOKENS];
+	float wts[LIM_TOKENS];
+	size_t nt = query_terms(ix, q, terms, wts, info), nh = 0, ntouched = 0;
+
+	if (!k || s->n_docs < ix->n_docs)
+		return 0;
+	for (size_t j = 0; j < nt; j++) {
+		uint32_t t = terms[j];
+
+		for (uint32_t p = ix->post_start[t]; p < ix->post_start[t + 1]; p++) {
+			uint32_t d = ix->post_doc[p];
+
+			if (!s->mark[d]) {
+				s->mark[d] = 1;
+				s->touched[ntouched++] = d;
+			}
+			s->acc[d] += ix->post_w[p] * wts[j];
+		}
+	}
+	if (ix->mode == IDX_TRAINED || boost) {
+		/* Every doc can win (its bias, its boost): scan them all. */
+		for (uint32_t d = 0; d < ix->n_docs; d++) {
+			if (!allow || allow[d])
+				insert_hit(hits, &nh, k, d, s->acc[d] + ix->bias[d] + (boost ? boost[d] : 0));
+		}
+	} else {
+		for (size_t i = 0; i < ntouched; i++) {
+			uint32_t d = s->touched[i];
+
+			if (!allow || allow[d])
+				insert_hit(hits, &nh, k, d, s->acc[d]);
+		}
+	}
+	for (size_t i = 0; i < ntouched; i++) {
+		s->acc[s->touched[i]] = 0;
+		s->mark[s->touched[i]] = 0;
+	}
+	return nh;
+}
+
+size_t idx_explain(const struct idx *ix, const struct tok_list *q, uint32_t doc,
+		   struct idx_contrib *out, size_t max, float *bias)
+{
+	uint32_t terms[LIM_TOKENS];
+	float wts[LIM_TOKENS];
+	size_t nt = query_terms(ix, q, terms, wts, NULL), n = 0;
+
+	*bias = doc < ix->n_docs ? ix->bias[doc] : 0;
+	for (size_t i = 0; i < q->n && n < max; i++) {
+		struct idx_contrib *c = &out[n++];
+		enum idx_match m;
+		uint32_t t = resolve(ix, &q->t[i], &m);
+
+		memset(c, 0, sizeof(*c));
+		memcpy(c->surface, q->t[i].surface, q->t[i].surface_len + 1u);
+		c->match = m;
+		if (m == IDX_MATCH_UNKNOWN) {
+			memcpy(c->term, q->t[i].term, q->t[i].len + 1u);
+			continue;
+		}
+		snprintf(c->term, sizeof(c->term), "%s", ix->terms + ix->term_off[t]);
+		/* A term repeated in the query is shown once, on its first occurrence. */
+		for (size_t j = 0; j < i; j++) {
+			enum idx_match m2;
+
+			if (resolve(ix, &q->t[j], &m2) == t)
+				goto next;
+		}
+		for (size_t j = 0; j < nt; j++) {
+			if (terms[j] != t)
+				continue;
+			for (uint32_t p = ix->post_start[t]; p < ix->post_start[t + 1]; p++)
+				if (ix->post_doc[p] == doc)
+					c->weight = ix->post_w[p] * wts[j];
+		}
+next:;
+	}
+	return n;
+}
