@@ -5,7 +5,7 @@
  *   <body data-scene="order_detail" data-context='{"order": {...}}'>
  * An optional data-context-zh holds fields that differ in Chinese (merged over
  * data-context). Elements carry their Chinese text in data-zh (and
- * data-zh-placeholder / data-zh-label for attributes); the English text is the
+ * data-zh-placeholder / data-zh-label / data-zh-alt for attributes); the English text is the
  * element's own.
  */
 (function () {
@@ -76,7 +76,7 @@
       }
       n.textContent = n.getAttribute(lang === 'zh' ? 'data-zh' : 'data-en');
     }
-    var attrs = [['data-zh-placeholder', 'placeholder'], ['data-zh-label', 'aria-label']];
+    var attrs = [['data-zh-placeholder', 'placeholder'], ['data-zh-label', 'aria-label'], ['data-zh-alt', 'alt']];
     for (var a = 0; a < attrs.length; a++) {
       var list = document.querySelectorAll('[' + attrs[a][0] + ']');
       for (var j = 0; j < list.length; j++) {

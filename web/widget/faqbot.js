@@ -147,6 +147,7 @@
     chosen: {},            /* clarify id -> entry id | null */
     typingOn: false,
     typingIdle: null,
+    stick: true,           /* the message list is scrolled to the end */
     replyTimer: null,
     seq: 0
   };
@@ -374,7 +375,6 @@
     E.close = button('fqb-close', t.closeChat, 'close');
     header.appendChild(avatar);
     header.appendChild(heading);
-    header.appendChild(E.human);
     header.appendChild(E.close);
 
     E.notice = el('div', 'fqb-notice');
@@ -431,9 +431,14 @@
     E.panel.appendChild(header);
     E.panel.appendChild(E.notice);
     E.panel.appendChild(E.list);
+    var bottom = el('div', 'fqb-bottom');
+    var tools = el('div', 'fqb-tools');
+    tools.appendChild(E.human);
+    bottom.appendChild(tools);
+    bottom.appendChild(form);
+    bottom.appendChild(footer);
     E.panel.appendChild(E.alert);
-    E.panel.appendChild(form);
-    E.panel.appendChild(footer);
+    E.panel.appendChild(bottom);
     E.root.appendChild(E.panel);
     E.root.appendChild(E.launcher);
     E.root.appendChild(E.live);
@@ -480,6 +485,19 @@
     E.input.addEventListener('blur', function () {
       typingStop();
     });
+    /* keep the newest message in view when the panel is resized (phone
+       keyboard, rotation), unless the customer scrolled up to read */
+    E.list.addEventListener('scroll', function () {
+      var l = E.list;
+      S.stick = l.scrollHeight - l.scrollTop - l.clientHeight < 48;
+    }, { passive: true });
+    if (global.ResizeObserver) {
+      new ResizeObserver(function () {
+        if (S.stick && S.els === E) {
+          E.list.scrollTop = E.list.scrollHeight;
+        }
+      }).observe(E.list);
+    }
 
     return E;
   }
@@ -1206,7 +1224,7 @@
       }
       announce(parts.join(' '));
       bumpUnread();
-      scrollToEnd();
+      scrollToReply(row);
     }
   }
 
@@ -1300,6 +1318,18 @@
     }
     var list = S.els.list;
     list.scrollTop = list.scrollHeight;
+    S.stick = true;
+  }
+
+  /* Shows a new reply: its start stays in view when it is taller than the list. */
+  function scrollToReply(row) {
+    var list = S.els.list;
+    var top = row.offsetTop - 12;
+    if (row.offsetHeight + 24 > list.clientHeight && top > list.scrollTop) {
+      list.scrollTop = top;
+    } else {
+      scrollToEnd();
+    }
   }
 
   /* ------------------------------------------------------------------ */
