@@ -1,1 +1,41 @@
-int main(void){return 0;}
+/*
+ * main.c - entry point: dispatch to the commands. Wiring only, no logic.
+ */
+#include "cli.h"
+
+#include <stdio.h>
+#include <string.h>
+
+static void usage(FILE *f)
+{
+	fprintf(f, "faqbot - a self-hosted customer-service chatbot\n\n"
+		   "usage:\n"
+		   "  faqbot ask [--kb DIR] [--lang L] [--scene S] [--explain] [\"question\"]\n"
+		   "  faqbot kb check [DIR]\n"
+		   "  faqbot kb test DIR GOLDEN.jsonl [--min PCT]\n"
+		   "  faqbot kb stats [DIR]\n"
+		   "  faqbot version\n");
+}
+
+int main(int argc, char **argv)
+{
+	if (argc < 2) {
+		usage(stderr);
+		return 2;
+	}
+	if (!strcmp(argv[1], "ask"))
+		return cli_ask(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "kb"))
+		return cli_kb(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "version") || !strcmp(argv[1], "--version")) {
+		printf("faqbot 0.1.0\n");
+		return 0;
+	}
+	if (!strcmp(argv[1], "help") || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
+		usage(stdout);
+		return 0;
+	}
+	fprintf(stderr, "faqbot: unknown command \"%s\"\n", argv[1]);
+	usage(stderr);
+	return 2;
+}

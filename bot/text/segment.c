@@ -65,7 +65,7 @@ int segment_add(struct segment *sg, const char *word, size_t len, uint32_t freq)
 		if (!strmap_put(sg->words, word, i, 0, NULL))
 			return -ENOMEM;
 	}
-	v = strmap_put(sg->words, word, len, freq, &ins);
+	v = strmap_put(sg->words, word, len, 0, &ins);
 	if (!v)
 		return -ENOMEM;
 	if (!*v)
