@@ -255,7 +255,7 @@ static int kb_test(struct common *c, const char *golden)
 	FILE *f = fopen(golden, "r");
 	struct kb_snapshot *kb;
 	char line[LIM_UTTERANCE * 2];
-	size_t lineno = 0, total = 0, pass = 0, n_in = 0, pass_in = 0, n_oos = 0, pass_oos = 0, clar = 0;
+	size_t lineno = 0, total = 0, pass = 0, n_in = 0, pass_in = 0, n_oos = 0, pass_oos = 0, clar = 0, top1 = 0;
 	int rc = 0;
 
 	if (!f) {
@@ -312,6 +312,7 @@ static int kb_test(struct common *c, const char *golden)
 			n_in++;
 			ok = r.verdict == DEC_ANSWER && !strcmp(r.cand[0]->id, e->valuestring);
 			pass_in += ok;
+			top1 += r.n_top && !strcmp(r.top_entry[0]->id, e->valuestring);
 			if (!ok && r.verdict == DEC_CLARIFY)
 				for (size_t k = 0; k < r.n_cand; k++)
 					clar += !strcmp(r.cand[k]->id, e->valuestring);
@@ -345,8 +346,8 @@ static int kb_test(struct common *c, const char *golden)
 		double acc = 100.0 * pass / total;
 
 		printf("%s: accuracy %.1f%% (%zu/%zu); in scope %zu/%zu answered correctly (%zu more offered as did-you-mean), "
-		       "out of scope %zu/%zu not answered\n",
-		       golden, acc, pass, total, pass_in, n_in, clar, pass_oos, n_oos);
+		       "out of scope %zu/%zu not answered; ranked first %zu/%zu\n",
+		       golden, acc, pass, total, pass_in, n_in, clar, pass_oos, n_oos, top1, n_in);
 		if (acc < c->min) {
 			printf("%s: below the required %.1f%%\n", golden, c->min);
 			return 1;

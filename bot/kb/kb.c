@@ -48,6 +48,7 @@ struct kb_snapshot {
 	struct tok_list *tl;         /* scratch token list */
 	struct dec_thresholds cfg_th;
 	bool has_cfg_th;
+	double p_in;                 /* expected share of in-scope questions (kb.json "in_scope_share") */
 	struct kb_stats st;
 };
 
@@ -748,6 +749,15 @@ static int load_manifest(struct kb_snapshot *kb, const char *dir, struct kb_diag
 		}
 		kb->langs[kb->n_langs++] = strdup(c);
 	}
+	kb->p_in = 0.8;
+	th = cJSON_GetObjectItemCaseSensitive(j, "in_scope_share");
+	if (th) {
+		if (!cJSON_IsNumber(th) || th->valuedouble <= 0 || th->valuedouble >= 1) {
+			diag(d, 1, path, 1, 1, "\"in_scope_share\" must be a number between 0 and 1 (exclusive)");
+			goto out;
+		}
+		kb->p_in = th->valuedouble;
+	}
 	th = cJSON_GetObjectItemCaseSensitive(j, "thresholds");
 	if (th) {
 		const cJSON *a = cJSON_GetObjectItemCaseSensitive(th, "answer");
@@ -925,7 +935,7 @@ static void calibrate(struct kb_snapshot *kb, struct kb_lang *L, const struct id
 		}
 		idx_free(ix);
 	}
-	if (!dec_calibrate(in, n_in, oos, n_oos, &L->th))
+	if (!dec_calibrate(in, n_in, oos, n_oos, kb->p_in, &L->th))
 		L->th_source = 1;
 out:
 	free(in);
@@ -1026,6 +1036,7 @@ static int build_lang(struct kb_snapshot *kb, struct kb_lang *L, const struct kb
 	}
 	idx_params_default(&p);
 	p.mode = opt->mode;
+
 	t0 = now_ms();
 	L->ix = idx_build(b, L->n_docs, &p);
 	L->scratch = idx_scratch_new(L->n_docs);

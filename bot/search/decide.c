@@ -45,19 +45,11 @@ static int by_top(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
-static int by_margin(const void *a, const void *b)
+int dec_calibrate(struct dec_sample *in, size_t n_in, struct dec_sample *oos, size_t n_oos, double p_in, struct dec_thresholds *th)
 {
-	float x = ((const struct dec_sample *)a)->margin, y = ((const struct dec_sample *)b)->margin;
-
-	return x < y ? -1 : x > y;
-}
-
-int dec_calibrate(struct dec_sample *in, size_t n_in, struct dec_sample *oos, size_t n_oos, struct dec_thresholds *th)
-{
-	size_t i = 0, j = 0, correct_above, n_ans = 0;
+	size_t i = 0, j = 0, correct_above;
 	double best = -1;
-	float cut = 0, bestm = 0;
-	long score = 0, best_score = 0;
+	float cut = 0;
 
 	if (n_in < 5 || n_oos < 5)
 		return -EINVAL;
@@ -72,7 +64,7 @@ int dec_calibrate(struct dec_sample *in, size_t n_in, struct dec_sample *oos, si
 	 */
 	while (i < n_in || j < n_oos) {
 		float c = (j >= n_oos || (i < n_in && in[i].top <= oos[j].top)) ? in[i].top : oos[j].top;
-		double v = 0.5 * ((double)correct_above / n_in + (double)j / n_oos);
+		double v = p_in * correct_above / n_in + (1 - p_in) * j / n_oos;
 
 		if (v > best) {
 			best = v;
@@ -84,23 +76,7 @@ int dec_calibrate(struct dec_sample *in, size_t n_in, struct dec_sample *oos, si
 			j++;
 	}
 	th->answer = cut;
-	/* Margin: among answered in-scope samples, correct +1, wrong -2. */
-	for (size_t k = 0; k < n_in; k++)
-		if (in[k].top >= cut)
-			in[n_ans++] = in[k];
-	qsort(in, n_ans, sizeof(*in), by_margin);
-	for (size_t k = 0; k < n_ans; k++)
-		score += in[k].correct ? 1 : -2;
-	best_score = score;
-	bestm = 0;
-	for (size_t k = 0; k < n_ans; k++) {
-		score -= in[k].correct ? 1 : -2;
-		if (score > best_score) {
-			best_score = score;
-			bestm = k + 1 < n_ans ? (in[k].margin + in[k + 1].margin) / 2 : in[k].margin + 1e-3f;
-		}
-	}
-	th->margin = bestm;
+	/* The margin stays as set by dec_defaults() or the KB: too few close calls to learn it from. */
 	{
 		float med = oos[n_oos / 2].top;
 

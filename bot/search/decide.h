@@ -37,10 +37,12 @@ struct dec_sample {
  * rejected rate) / 2, the criterion the benchmark uses; margin = the lead
  * maximising correct answers minus twice the wrong ones above that cut;
  * clarify = half-way from answer down to the out-of-scope median.
- * Returns 0, or -EINVAL when there are too few samples (th untouched).
+ * th->margin is left as it is. Returns 0, or -EINVAL when there are too few
+ * samples (th untouched).
  * The sample arrays are reordered.
  */
-int dec_calibrate(struct dec_sample *in, size_t n_in, struct dec_sample *oos, size_t n_oos, struct dec_thresholds *th);
+int dec_calibrate(struct dec_sample *in, size_t n_in, struct dec_sample *oos, size_t n_oos, double p_in,
+		  struct dec_thresholds *th);
 
 /* Defaults for an index built in mode m, used when calibration cannot run. */
 void dec_defaults(enum idx_mode m, struct dec_thresholds *th);
