@@ -11,13 +11,13 @@ WARN := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
 ifeq ($(WERROR),1)
 WARN += -Werror
 endif
-BUILD := build/default
 ifneq ($(strip $(SAN)),)
-BUILD   := build/san
+BUILD   ?= build/san
 OPT     := -O1 -fno-omit-frame-pointer
 CFLAGS  += -fsanitize=$(SAN) -fno-sanitize-recover=all
 LDFLAGS += -fsanitize=$(SAN)
 endif
+BUILD ?= build/default
 DEPS_OK := $(shell $(PKG_CONFIG) --exists $(PKGS) cmocka 2>/dev/null && test -f /usr/include/libstemmer.h && test -f /usr/lib/python3/dist-packages/jieba/dict.txt && echo 1)
 CPPFLAGS += -Ibot -D_POSIX_C_SOURCE=200809L -DNDEBUG
 CFLAGS   += -std=c11 $(OPT) -g $(WARN)
@@ -91,7 +91,7 @@ test-all: $(BIN) $(TESTS)
 .PHONY: test-all
 
 san:
-	$(MAKE) SAN=address,undefined test-all
+	$(MAKE) SAN=address,undefined BUILD=$(BUILD:default=san) test-all
 check-layers:
 	@sh tests/check_layers.sh
 bench: $(BIN)
