@@ -91,7 +91,7 @@ test-all: $(BIN) $(TESTS)
 .PHONY: test-all
 
 san:
-	$(MAKE) SAN=address,undefined BUILD=$(BUILD:default=san) test-all
+	$(MAKE) SAN=address,undefined BUILD=$(BUILD)-san test-all
 check-layers:
 	@sh tests/check_layers.sh
 bench: $(BIN)
