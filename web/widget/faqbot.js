@@ -461,8 +461,8 @@
       E.notice.hidden = true;
       E.input.focus();
     });
-    E.panel.addEventListener('keydown', function (ev) {
-      if (ev.key === 'Escape' && !ev.isComposing) {
+    E.root.addEventListener('keydown', function (ev) {
+      if (ev.key === 'Escape' && !ev.isComposing && S.isOpen) {
         ev.preventDefault();
         closePanel(true);
       }
@@ -487,9 +487,16 @@
     });
     /* keep the newest message in view when the panel is resized (phone
        keyboard, rotation), unless the customer scrolled up to read */
+    var seen = { height: 0, client: 0 };
     E.list.addEventListener('scroll', function () {
       var l = E.list;
-      S.stick = l.scrollHeight - l.scrollTop - l.clientHeight < 48;
+      /* scrolls caused by a layout change (resize, new content) say nothing
+         about where the customer wants to be */
+      if (l.scrollHeight === seen.height && l.clientHeight === seen.client) {
+        S.stick = l.scrollHeight - l.scrollTop - l.clientHeight < 48;
+      }
+      seen.height = l.scrollHeight;
+      seen.client = l.clientHeight;
     }, { passive: true });
     if (global.ResizeObserver) {
       new ResizeObserver(function () {
@@ -1327,6 +1334,7 @@
     var top = row.offsetTop - 12;
     if (row.offsetHeight + 24 > list.clientHeight && top > list.scrollTop) {
       list.scrollTop = top;
+      S.stick = false;
     } else {
       scrollToEnd();
     }
