@@ -1165,6 +1165,7 @@ fail:
 size_t kb_entry_count(const struct kb_snapshot *kb) { return kb->n_entries; }
 const struct kb_entry *kb_entry_at(const struct kb_snapshot *kb, size_t i) { return i < kb->n_entries ? &kb->entries[i] : NULL; }
 const char *kb_name(const struct kb_snapshot *kb) { return kb->name; }
+struct tok_analyzer *kb_analyzer(const struct kb_snapshot *kb) { return kb->an; }
 void kb_stats(const struct kb_snapshot *kb, struct kb_stats *st) { *st = kb->st; }
 
 size_t kb_langs(const struct kb_snapshot *kb, const char *const **langs)

@@ -87,6 +87,13 @@ const struct kb_entry *kb_find(const struct kb_snapshot *kb, const char *id, con
 /* Declared languages (borrowed) and their count. */
 size_t kb_langs(const struct kb_snapshot *kb, const char *const **langs);
 
+/*
+ * The snapshot's text analyzer (tokenizer, stemmers, synonyms, dictionary),
+ * for other modules that match rules on the same terms (intents). Borrowed:
+ * valid until kb_snapshot_free; not thread-safe.
+ */
+struct tok_analyzer *kb_analyzer(const struct kb_snapshot *kb);
+
 /* The KB's name from kb.json. Borrowed. */
 const char *kb_name(const struct kb_snapshot *kb);
 
