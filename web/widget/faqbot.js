@@ -24,6 +24,7 @@
   var RETRY_MAX_MS = 15000;
   var TYPING_IDLE_MS = 4000;
   var REPLY_TIMEOUT_MS = 20000;
+  var HELLO_TIMEOUT_MS = 10000;
   var SVG_NS = 'http://www.w3.org/2000/svg';
 
   /* ------------------------------------------------------------------ */
@@ -148,6 +149,7 @@
     typingOn: false,
     typingIdle: null,
     stick: true,           /* the message list is scrolled to the end */
+    helloTimer: null,
     replyTimer: null,
     seq: 0
   };
@@ -666,6 +668,13 @@
         return;
       }
       ws.send(JSON.stringify(helloFrame()));
+      /* no welcome in time: drop this socket and let the backoff retry */
+      global.clearTimeout(S.helloTimer);
+      S.helloTimer = global.setTimeout(function () {
+        if (S.ws === ws && !S.ready) {
+          ws.close(4000, 'no welcome');
+        }
+      }, HELLO_TIMEOUT_MS);
     };
     ws.onmessage = function (ev) {
       if (S.ws !== ws) {
@@ -746,7 +755,7 @@
   }
 
   function rawSend(frame) {
-    if (!S.ws || !S.ready) {
+    if (!S.ws || !S.ready || S.ws.readyState !== 1) {
       return false;
     }
     try {
@@ -833,6 +842,7 @@
   }
 
   function onWelcome(env) {
+    global.clearTimeout(S.helloTimer);
     if (typeof env.token === 'string' && env.token) {
       storageSet('localStorage', tokenKey(), env.token);
     }
@@ -848,8 +858,7 @@
     var transcript = Array.isArray(env.transcript) ? env.transcript : [];
     if (env.greeting) {
       var row = botRow('welcome');
-      var b = bubble(row, env.greeting);
-      void b;
+      bubble(row, env.greeting);
       if (Array.isArray(env.suggestions) && env.suggestions.length) {
         row.appendChild(chipGroup(S.t.suggestions, env.suggestions, 'fqb-suggestions'));
       }
