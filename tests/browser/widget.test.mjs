@@ -322,6 +322,23 @@ async function main() {
     await page.locator('.lang-switch [data-lang="en"]').click();
   });
 
+  await check('message text is shown as text, never parsed as HTML', async () => {
+    const text = '<img src=x onerror="window.__xss=1"><b>bold?</b>';
+    const before = await page.locator('.fqb-row-bot').count();
+    await page.locator(W.input).fill(text);
+    await page.locator(W.send).click();
+    const row = page.locator(W.customer).last();
+    await row.waitFor();
+    assert((await row.locator('.fqb-text').innerText()) === text, 'the bubble does not show the text as typed');
+    assert((await page.locator('.fqb-list img, .fqb-list b').count()) === 0, 'HTML from the message was rendered');
+    await page.waitForFunction(
+      ([sel, n]) => document.querySelectorAll(sel).length > n,
+      ['.fqb-row-bot', before],
+      { timeout: STEP_MS },
+    );
+    assert(!(await page.evaluate(() => window.__xss)), 'script from the message ran');
+  });
+
   await check('no console errors, page errors or CSP violations', async () => {
     assert(problems.length === 0, problems.join('\n'));
   });
