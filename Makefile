@@ -35,6 +35,7 @@ TESTS  := $(patsubst %.c,$(BUILD)/%,$(sort $(wildcard tests/test_*.c)))
 BIN    := $(BUILD)/faqbot
 
 .PHONY: all deps run test test-unit test-golden san check-layers bench clean
+.SECONDARY:
 all: deps-check $(BIN)
 
 # Install the Debian packages the build and tests need (as root), or say how.

@@ -21,8 +21,8 @@
 
 #define FOLDS 5
 #define CV_SAMPLES 2000          /* per fold and kind, to bound load time */
-#define SCENE_BOOST_TRAINED 0.25f
-#define SCENE_BOOST_BM25 0.10f
+#define SCENE_BOOST_TRAINED 0.40f
+#define SCENE_BOOST_BM25 0.15f
 
 struct kb_lang {
 	char code[8];
@@ -145,8 +145,8 @@ static size_t skip_value(const char *s, size_t n, size_t i)
 	return n;
 }
 
-/* Offset of the value of key in the object starting at i, or SIZE_MAX. */
-static size_t find_key(const char *s, size_t n, size_t i, const char *key)
+/* Offset of the value of key in the object starting at i (and of the key itself in *kpos), or SIZE_MAX. */
+static size_t find_key2(const char *s, size_t n, size_t i, const char *key, size_t *kpos)
 {
 	size_t kl = strlen(key);
 
@@ -166,13 +166,21 @@ static size_t find_key(const char *s, size_t n, size_t i, const char *key)
 		if (i >= n || s[i] != ':')
 			return SIZE_MAX;
 		i = ws(s, n, i + 1);
-		if (ke - ks - 1 == kl && !memcmp(s + ks, key, kl))
+		if (ke - ks - 1 == kl && !memcmp(s + ks, key, kl)) {
+			if (kpos)
+				*kpos = ks - 1;
 			return i;
+		}
 		i = ws(s, n, skip_value(s, n, i));
 		if (i >= n || s[i] != ',')
 			return SIZE_MAX;
 		i++;
 	}
+}
+
+static size_t find_key(const char *s, size_t n, size_t i, const char *key)
+{
+	return find_key2(s, n, i, key, NULL);
 }
 
 /* Offset of element idx of the array starting at i, or SIZE_MAX. */
@@ -197,7 +205,10 @@ struct src {
 	size_t len;
 };
 
-/* Position of entries[ei] (key: optional field, qi: optional element of it). */
+/*
+ * Position of entries[ei] (key: optional field, qi: optional element of it;
+ * qi == -2 points at the key itself rather than its value).
+ */
 static void pos_of(const struct src *sf, int ei, const char *key, int qi, int *line, int *col)
 {
 	size_t o = find_key(sf->text, sf->len, 0, "entries");
@@ -205,7 +216,10 @@ static void pos_of(const struct src *sf, int ei, const char *key, int qi, int *l
 	if (o != SIZE_MAX && ei >= 0)
 		o = find_index(sf->text, sf->len, o, ei);
 	if (o != SIZE_MAX && key) {
-		size_t k = find_key(sf->text, sf->len, o, key);
+		size_t kp = SIZE_MAX, k = find_key2(sf->text, sf->len, o, key, &kp);
+
+		if (qi == -2 && kp != SIZE_MAX)
+			k = kp, qi = -1;
 
 		if (k != SIZE_MAX) {
 			o = k;
@@ -270,6 +284,10 @@ static cJSON *parse(const char *path, const char *text, size_t len, struct kb_di
 	if (!j) {
 		int line, col;
 		size_t off = end && end >= text && end <= text + len ? (size_t)(end - text) : 0;
+
+		/* cJSON stops after the offending token's whitespace: point at the token. */
+		while (off > 0 && (text[off] == ' ' || text[off] == '\t' || text[off] == '\n' || text[off] == '\r' || off == len))
+			off--;
 
 		line_col(text, len, off, &line, &col);
 		diag(d, 1, path, line, col, "invalid JSON");
@@ -524,7 +542,7 @@ static int parse_entry(struct kb_snapshot *kb, const cJSON *o, const char *file_
 		for (int k = 0; entry_keys[k]; k++)
 			known |= !strcmp(f->string, entry_keys[k]);
 		if (!known) {
-			pos_of(sf, ei, f->string, -1, &line, &col);
+			pos_of(sf, ei, f->string, -2, &line, &col);
 			diag(d, 1, sf->file, line, col, "entry \"%s\": unknown field \"%s\"", id, f->string);
 			bad = 1;
 		}

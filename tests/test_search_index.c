@@ -1,0 +1,198 @@
+/*
+ * test_search_index.c - per-entry scoring, typo tolerance, unknown words,
+ * explanations, and the answer decision.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <stdlib.h>
+#include <errno.h>
+#include <string.h>
+
+#include "search/decide.h"
+#include "search/index.h"
+
+static struct tok_analyzer *an;
+static struct tok_list tl;
+
+static const char *docs[][4] = {
+	{ "how long does a refund take", "when will i get my refund", "refund not arrived", "refund timing" },
+	{ "where is my order", "track my order", "order status", "has my order shipped" },
+	{ "how much is shipping", "shipping fee", "delivery cost", "is delivery free" },
+	{ "forgot my password", "reset password", "cannot log in", "change password" },
+};
+#define NDOCS 4
+
+static struct idx *build(enum idx_mode mode)
+{
+	struct idx_builder *b = idx_builder_new();
+	struct idx_params p;
+	struct idx *ix;
+
+	for (uint32_t d = 0; d < NDOCS; d++)
+		for (int v = 0; v < 4; v++) {
+			assert_int_equal(tok_run(an, docs[d][v], strlen(docs[d][v]), TOK_LEARN, &tl), 0);
+			assert_true(idx_builder_add(b, d, &tl) >= 0);
+		}
+	idx_params_default(&p);
+	p.mode = mode;
+	ix = idx_build(b, NDOCS, &p);
+	idx_builder_free(b);
+	assert_non_null(ix);
+	assert_int_equal(idx_mode_of(ix), mode);
+	return ix;
+}
+
+static size_t search(struct idx *ix, const char *q, struct idx_hit *h, struct idx_query_info *info)
+{
+	struct idx_scratch *s = idx_scratch_new(NDOCS);
+	size_t n;
+
+	assert_int_equal(tok_run(an, q, strlen(q), 0, &tl), 0);
+	n = idx_search(ix, s, &tl, NULL, NULL, h, 3, info);
+	idx_scratch_free(s);
+	return n;
+}
+
+static int setup(void **state)
+{
+	struct tok_config c = { .langs = { "en" }, .n_langs = 1 };
+	char err[128];
+
+	an = tok_analyzer_new(&c, err, sizeof(err));
+	return an ? 0 : -1;
+}
+
+static int teardown(void **state)
+{
+	tok_analyzer_free(an);
+	return 0;
+}
+
+static void index_should_rank_the_entry_whose_variants_share_the_words(void **state)
+{
+	enum idx_mode modes[] = { IDX_TRAINED, IDX_BM25 };
+
+	for (int m = 0; m < 2; m++) {
+		struct idx *ix = build(modes[m]);
+		struct idx_hit h[3];
+
+		assert_true(search(ix, "my refund has not arrived", h, NULL) >= 1);
+		assert_int_equal(h[0].doc, 0);
+		assert_true(search(ix, "tracking my order", h, NULL) >= 1);
+		assert_int_equal(h[0].doc, 1);
+		assert_true(search(ix, "I forgot the password", h, NULL) >= 1);
+		assert_int_equal(h[0].doc, 3);
+		idx_free(ix);
+	}
+}
+
+static void index_should_match_typos_within_edit_distance(void **state)
+{
+	struct idx *ix = build(IDX_TRAINED);
+	struct idx_hit h[3];
+	struct idx_query_info qi;
+
+	assert_true(search(ix, "pasword resset", h, &qi) >= 1);
+	assert_int_equal(h[0].doc, 3);
+	assert_int_equal(qi.typo, 2);
+	/* Short words get no typo tolerance: "fe" is not "fee". */
+	search(ix, "fe", h, &qi);
+	assert_int_equal(qi.typo, 0);
+	assert_int_equal(qi.unknown, 1);
+	idx_free(ix);
+}
+
+static void index_should_lower_the_score_for_words_it_does_not_know(void **state)
+{
+	struct idx *ix = build(IDX_TRAINED);
+	struct idx_hit a[3], b[3];
+	struct idx_query_info qi;
+
+	search(ix, "refund timing", a, NULL);
+	search(ix, "refund timing for my pangolin zeppelin", b, &qi);
+	assert_int_equal(a[0].doc, 0);
+	assert_int_equal(b[0].doc, 0);
+	assert_int_equal(qi.unknown, 2);
+	assert_true(qi.known_share < 1.0f);
+	assert_true(b[0].score < a[0].score);
+	idx_free(ix);
+}
+
+static void explain_should_list_each_query_word_with_its_weight(void **state)
+{
+	struct idx *ix = build(IDX_TRAINED);
+	struct idx_contrib c[8];
+	float bias;
+	size_t n;
+
+	assert_int_equal(tok_run(an, "refund zeppelin", 15, 0, &tl), 0);
+	n = idx_explain(ix, &tl, 0, c, 8, &bias);
+	assert_int_equal(n, 2);
+	assert_string_equal(c[0].term, "refund");
+	assert_int_equal(c[0].match, IDX_MATCH_EXACT);
+	assert_true(c[0].weight > 0);
+	assert_int_equal(c[1].match, IDX_MATCH_UNKNOWN);
+	assert_true(c[1].weight == 0);
+	idx_free(ix);
+}
+
+static void edit_distance_should_count_transpositions_as_one(void **state)
+{
+	assert_int_equal(idx_edit_distance("recieve", 7, "receive", 7, 2), 1);
+	assert_int_equal(idx_edit_distance("shiping", 7, "shipping", 8, 2), 1);
+	assert_int_equal(idx_edit_distance("abc", 3, "xyz", 3, 1), 2);
+	assert_int_equal(idx_edit_distance("退款", 6, "退货", 6, 1), 1);
+}
+
+static void decide_should_answer_clarify_or_fall_back(void **state)
+{
+	struct dec_thresholds th = { .answer = 0.5f, .margin = 0.1f, .clarify = 0.2f };
+	struct idx_hit clear[] = { { 0, 0.9f }, { 1, 0.3f } };
+	struct idx_hit close[] = { { 0, 0.9f }, { 1, 0.85f }, { 2, 0.1f } };
+	struct idx_hit weak[] = { { 0, 0.3f }, { 1, 0.1f } };
+	struct idx_hit none[] = { { 0, 0.1f } };
+	size_t n;
+
+	assert_int_equal(dec_decide(&th, clear, 2, &n), DEC_ANSWER);
+	assert_int_equal(n, 1);
+	assert_int_equal(dec_decide(&th, close, 3, &n), DEC_CLARIFY);
+	assert_int_equal(n, 2);
+	assert_int_equal(dec_decide(&th, weak, 2, &n), DEC_CLARIFY);
+	assert_int_equal(n, 1);
+	assert_int_equal(dec_decide(&th, none, 1, &n), DEC_FALLBACK);
+	assert_int_equal(n, 0);
+	assert_int_equal(dec_decide(&th, NULL, 0, &n), DEC_FALLBACK);
+}
+
+static void calibrate_should_put_the_cut_between_in_scope_and_out_of_scope_scores(void **state)
+{
+	struct dec_sample in[10], oos[10];
+	struct dec_thresholds th = { 0, 0.1f, 0 };
+
+	for (int i = 0; i < 10; i++) {
+		in[i] = (struct dec_sample){ 0.6f + i * 0.02f, 0.3f, 1 };
+		oos[i] = (struct dec_sample){ 0.1f + i * 0.02f, 0.1f, 0 };
+	}
+	assert_int_equal(dec_calibrate(in, 10, oos, 10, 0.5, &th), 0);
+	assert_true(th.answer > 0.28f && th.answer <= 0.6f);
+	assert_true(th.clarify <= th.answer);
+	assert_true(th.margin == 0.1f);
+	assert_int_equal(dec_calibrate(in, 2, oos, 2, 0.5, &th), -EINVAL);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(index_should_rank_the_entry_whose_variants_share_the_words),
+		cmocka_unit_test(index_should_match_typos_within_edit_distance),
+		cmocka_unit_test(index_should_lower_the_score_for_words_it_does_not_know),
+		cmocka_unit_test(explain_should_list_each_query_word_with_its_weight),
+		cmocka_unit_test(edit_distance_should_count_transpositions_as_one),
+		cmocka_unit_test(decide_should_answer_clarify_or_fall_back),
+		cmocka_unit_test(calibrate_should_put_the_cut_between_in_scope_and_out_of_scope_scores),
+	};
+	return cmocka_run_group_tests_name("search/index", tests, setup, teardown);
+}
