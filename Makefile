@@ -1,6 +1,6 @@
 # faqbot - build, test and check targets. See README.md and docs/architecture.md.
 PKG_CONFIG ?= pkg-config
-PKGS       := libwebsockets libcjson sqlite3 opencc
+PKGS       := libwebsockets libcjson sqlite3 opencc libcrypto
 CC         ?= cc
 OPT        ?= -O2
 WERROR     ?= 1
