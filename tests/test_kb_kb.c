@@ -118,7 +118,7 @@ static void kb_should_refuse_the_same_question_in_two_entries(void **state)
 	write_file("e.json", "{\"lang\": \"en\", \"entries\": [\n"
 			     "  {\"id\": \"a\", \"questions\": [\"Where is my order?\"], \"answer\": \"x\"},\n"
 			     "  {\"id\": \"b\", \"questions\": [\"where is my ORDER\"], \"answer\": \"y\"}\n]}\n");
-	assert_non_null(strstr(load_errors(NULL), "entry \"b\": question \"where is my ORDER\" is the same as a question of entry \"a\""));
+	assert_non_null(strstr(load_errors(NULL), "entry \"b\": question \"where is my ORDER\" is also a question of entry \"a\""));
 }
 
 static void kb_should_refuse_undeclared_languages(void **state)

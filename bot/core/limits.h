@@ -17,7 +17,7 @@
 #define LIM_KB_FILES       4096
 #define LIM_KB_ENTRIES     200000
 #define LIM_ID             64
-#define LIM_QUESTIONS      100     /* variants per entry */
+#define LIM_QUESTIONS      1000    /* variants per entry */
 #define LIM_QUESTION_BYTES 500
 #define LIM_ANSWER_BYTES   4000
 #define LIM_QUICK_REPLIES  6

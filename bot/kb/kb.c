@@ -7,6 +7,7 @@
 #include "kb/kb.h"
 
 #include "core/str.h"
+#include "core/strmap.h"
 #include "text/tokenize.h"
 
 #include <cjson/cJSON.h>
@@ -862,21 +863,30 @@ static double now_ms(void)
 	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
 }
 
-/* Join a token list's terms, for duplicate detection after normalisation. */
-static void term_key(const struct tok_list *tl, char *out, size_t cap)
+/*
+ * The duplicate-detection form of a question: folded (case, full-width),
+ * Traditional Chinese left as typed, punctuation dropped, spaces collapsed.
+ */
+static size_t norm_key(const char *q, char *out, size_t cap)
 {
-	size_t n = 0;
+	size_t i = 0, n = 0, len = strlen(q);
+	bool space = false;
 
-	out[0] = '\0';
-	for (size_t i = 0; i < tl->n && n + tl->t[i].len + 2 < cap; i++) {
-		if (tl->t[i].kind == TOK_BIGRAM)
+	while (i < len && n + 5 < cap) {
+		uint32_t cp = str_fold(str_utf8_next(q, len, &i));
+		enum str_class cl = str_class_of(cp);
+
+		if (cl == STR_SPACE || cl == STR_JOINER) {
+			space = n > 0;
 			continue;
-		if (n)
+		}
+		if (space)
 			out[n++] = ' ';
-		memcpy(out + n, tl->t[i].term, tl->t[i].len);
-		n += tl->t[i].len;
-		out[n] = '\0';
+		space = false;
+		n += str_utf8_put(out + n, cp);
 	}
+	out[n] = '\0';
+	return n;
 }
 
 struct var_ref {
@@ -969,12 +979,12 @@ static int build_lang(struct kb_snapshot *kb, struct kb_lang *L, const struct kb
 	struct idx_builder *b = idx_builder_new();
 	struct var_ref *vr = NULL;
 	size_t nv = 0, cap = 0;
-	struct strmap_like { char **keys; uint32_t *entry; size_t n, cap; } seen = { 0 };
+	struct strmap *seen = strmap_new();
 	struct idx_params p;
 	int rc = -ENOMEM;
 	double t0;
 
-	if (!b)
+	if (!b || !seen)
 		goto out;
 	L->doc_entry = malloc((kb->n_entries + 1) * sizeof(uint32_t));
 	if (!L->doc_entry)
@@ -991,8 +1001,24 @@ static int build_lang(struct kb_snapshot *kb, struct kb_lang *L, const struct kb
 			L->any_scene = true;
 		for (size_t q = 0; q < e->n_questions; q++) {
 			char key[LIM_QUESTION_BYTES * 2];
-			size_t k;
+			size_t kl = norm_key(e->questions[q], key, sizeof(key));
+			uint32_t *first;
+			int ins;
 
+			first = strmap_put(seen, key, kl, (uint32_t)i, &ins);
+			if (!first)
+				goto out;
+			if (!ins) {
+				const struct kb_entry *o = &kb->entries[*first];
+
+				if (o != e)
+					diag(d, 1, e->file, e->line, e->col,
+					     "entry \"%s\": question \"%s\" is also a question of entry \"%s\" (%s:%d:%d)",
+					     e->id, e->questions[q], o->id, o->file, o->line, o->col);
+				else
+					diag(d, 0, e->file, e->line, e->col, "entry \"%s\": question \"%s\" is listed twice", e->id, e->questions[q]);
+				continue;
+			}
 			if (tok_run(kb->an, e->questions[q], strlen(e->questions[q]), TOK_LEARN, kb->tl))
 				continue;   /* cannot happen: validated UTF-8 */
 			if (!kb->tl->n) {
@@ -1000,39 +1026,6 @@ static int build_lang(struct kb_snapshot *kb, struct kb_lang *L, const struct kb
 				     e->id, q, e->questions[q]);
 				continue;
 			}
-			term_key(kb->tl, key, sizeof(key));
-			for (k = 0; k < seen.n; k++)
-				if (!strcmp(seen.keys[k], key))
-					break;
-			if (k < seen.n) {
-				const struct kb_entry *o = &kb->entries[seen.entry[k]];
-
-				if (o != e)
-					diag(d, 1, e->file, e->line, e->col,
-					     "entry \"%s\": question \"%s\" is the same as a question of entry \"%s\" (%s:%d:%d) after normalisation",
-					     e->id, e->questions[q], o->id, o->file, o->line, o->col);
-				else
-					diag(d, 0, e->file, e->line, e->col, "entry \"%s\": question \"%s\" is listed twice", e->id, e->questions[q]);
-				continue;
-			}
-			if (seen.n == seen.cap) {
-				size_t nc = seen.cap ? seen.cap * 2 : 256;
-				char **nk = realloc(seen.keys, nc * sizeof(char *));
-				uint32_t *ne;
-
-				if (!nk)
-					goto out;
-				seen.keys = nk;
-				ne = realloc(seen.entry, nc * sizeof(uint32_t));
-				if (!ne)
-					goto out;
-				seen.entry = ne;
-				seen.cap = nc;
-			}
-			seen.keys[seen.n] = strdup(key);
-			if (!seen.keys[seen.n])
-				goto out;
-			seen.entry[seen.n++] = (uint32_t)i;
 			if (idx_builder_add(b, L->n_docs, kb->tl) < 0)
 				goto out;
 			if (nv == cap) {
@@ -1079,10 +1072,7 @@ static int build_lang(struct kb_snapshot *kb, struct kb_lang *L, const struct kb
 	}
 	rc = 0;
 out:
-	for (size_t k = 0; k < seen.n; k++)
-		free(seen.keys[k]);
-	free(seen.keys);
-	free(seen.entry);
+	strmap_free(seen);
 	free(vr);
 	idx_builder_free(b);
 	return rc;
