@@ -105,7 +105,7 @@ static void synonyms_should_rewrite_phrases_to_the_first_member(void **state)
 
 	assert_non_null(a);
 	assert_int_equal(tok_add_synonyms(a, set, 3), 0);
-	assert_string_equal(terms(a, "I want my money back now"), "want|refund|now");
+	assert_string_equal(terms(a, "I want my money back now"), "i|want|my|refund|now");
 	assert_string_equal(terms(a, "reimbursement"), "refund");
 	tok_analyzer_free(a);
 }
