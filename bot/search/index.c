@@ -371,7 +371,7 @@ static int train_svm(struct idx *ix, const struct idx_builder *b, const uint32_t
 						w[remap[b->ent_term[e]]] += d * val[e];
 				w[ix->n_terms] += d;
 			}
-			if (maxpg < 0.01)
+			if (maxpg < 0.1)
 				break;
 		}
 		ix->bias[c] = (float)w[ix->n_terms];
