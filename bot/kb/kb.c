@@ -1295,6 +1295,17 @@ int kb_match(struct kb_snapshot *kb, const struct kb_query *q, struct kb_result 
 	return 0;
 }
 
+/* Print s left-aligned in a column of w terminal cells (Han characters take two). */
+static void pad(FILE *fp, const char *s, int w)
+{
+	size_t i = 0, len = strlen(s);
+	int cells = 0;
+
+	while (i < len)
+		cells += str_script_of(str_utf8_next(s, len, &i)) == SCRIPT_HAN ? 2 : 1;
+	fprintf(fp, "%s%*s ", s, cells < w ? w - cells : 0, "");
+}
+
 int kb_explain(struct kb_snapshot *kb, const struct kb_query *q, FILE *fp)
 {
 	static const char *mname[] = { "exact", "typo", "unknown" };
@@ -1339,8 +1350,11 @@ int kb_explain(struct kb_snapshot *kb, const struct kb_query *q, FILE *fp)
 							variant = e->questions[v];
 				}
 			}
-			fprintf(fp, "    %-16s %-16s %-7s %+.3f  %s%s%s\n", c[k].surface, c[k].term, mname[c[k].match],
-				c[k].weight, *variant ? "\"" : "", variant, *variant ? "\"" : "");
+			fprintf(fp, "    ");
+			pad(fp, c[k].surface, 16);
+			pad(fp, c[k].term, 16);
+			fprintf(fp, "%-7s %+.3f  %s%s%s\n", mname[c[k].match], c[k].weight,
+				*variant ? "\"" : "", variant, *variant ? "\"" : "");
 		}
 		/* The variant loop reused the analyzer: re-tokenize the query for the next candidate. */
 		tok_run(kb->an, q->text, q->len, 0, kb->tl);
