@@ -2,6 +2,7 @@
  * main.c - entry point: dispatch to the commands. Wiring only, no logic.
  */
 #include "cli.h"
+#include "serve.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -14,6 +15,7 @@ static void usage(FILE *f)
 		   "  faqbot kb check [DIR]\n"
 		   "  faqbot kb test DIR GOLDEN.jsonl [--min PCT]\n"
 		   "  faqbot kb stats [DIR]\n"
+		   "  faqbot serve [--config FILE] [--port N] [--bind ADDR] [--kb DIR] [--intents DIR] [--web DIR] [--data DIR]\n"
 		   "  faqbot version\n");
 }
 
@@ -27,6 +29,8 @@ int main(int argc, char **argv)
 		return cli_ask(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "kb"))
 		return cli_kb(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "serve"))
+		return serve_main(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "version") || !strcmp(argv[1], "--version")) {
 		printf("faqbot 0.1.0\n");
 		return 0;

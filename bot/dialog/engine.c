@@ -255,6 +255,9 @@ int engine_message(const struct engine_opts *o, struct kb_snapshot *kb, struct s
 		return rc;
 	begin(s, out);
 	lang = r.lang ? r.lang : engine_lang(kb, s->lang);
+	/* Never answer or offer candidates on no evidence: a scene boost alone can lift entries over the thresholds. */
+	if (!r.info.known && !r.info.typo)
+		r.verdict = DEC_FALLBACK;
 	switch (r.verdict) {
 	case DEC_ANSWER:
 		answer(s, r.cand[0], out);

@@ -1,0 +1,374 @@
+/*
+ * server.c - faqbot serve: the lws context and its one vhost (static files,
+ * /api, "faq-chat"), the KB and its atomic reload, the timers (KB poll,
+ * session sweep, a tick), signals and the clean shutdown. The only mutable
+ * globals are the signal flags. Everything runs on the lws service thread.
+ */
+#include "net/server.h"
+
+#include "core/clock.h"
+#include "core/limits_serve.h"
+#include "core/log.h"
+#include "net/dirsig.h"
+#include "net/server_int.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#ifndef PATH_MAX
+#define PATH_MAX 4096
+#endif
+
+static volatile sig_atomic_t sig_stop, sig_reload;
+
+static void on_signal(int sig)
+{
+	if (sig == SIGHUP)
+		sig_reload = 1;
+	else
+		sig_stop = 1;
+}
+
+static int install_signals(void)
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;   /* no SA_RESTART: poll() returns EINTR and the loop sees the flag */
+	sigemptyset(&sa.sa_mask);
+	if (sigaction(SIGINT, &sa, NULL) || sigaction(SIGTERM, &sa, NULL) || sigaction(SIGHUP, &sa, NULL))
+		return -errno;
+	signal(SIGPIPE, SIG_IGN);
+	return 0;
+}
+
+/* lws's own log lines go through core/log. */
+static void lws_emit(int level, const char *line)
+{
+	size_t n = strlen(line);
+
+	while (n && (line[n - 1] == '\n' || line[n - 1] == '\r'))
+		n--;
+	log_msg(level & LLL_ERR ? LOG_ERR : level & LLL_WARN ? LOG_WARN : LOG_INFO, "lws: %.*s", (int)n, line);
+}
+
+static enum log_level level_of(const char *name)
+{
+	static const char *const names[] = { "err", "warn", "notice", "info", "debug" };
+
+	for (int i = 0; i < 5; i++)
+		if (name && !strcmp(name, names[i]))
+			return (enum log_level)i;
+	return LOG_NOTICE;
+}
+
+/* ---- the KB ---- */
+
+static int kb_signature(struct server *srv, uint64_t *sig)
+{
+	return dirsig_compute(srv->cfg->kb, LIM_KB_DEPTH, 2 * LIM_KB_FILES, sig);
+}
+
+/* Load the KB; on success swap it in, on failure keep the old one and record why. Returns 0 or -EINVAL. */
+static int load_kb(struct server *srv, const char *why, bool initial)
+{
+	struct kb_diag d = { 0 };
+	struct kb_snapshot *kb, *old;
+	uint64_t t0;
+	size_t n = 0;
+
+	kb_signature(srv, &srv->kb_sig);   /* before reading: a change during the load is seen by the next poll */
+	t0 = clock_now_us();
+	kb = kb_load(srv->cfg->kb, &srv->kb_opts, &d);
+	if (!initial)
+		srv->kb_tried_at = clock_wall();
+	if (!kb) {
+		srv->kb_failures += !initial;
+		n = (size_t)snprintf(srv->kb_error, sizeof(srv->kb_error), "%zu error(s)", d.errors);
+		for (size_t i = 0; i < d.n && n < sizeof(srv->kb_error); i++)
+			n += (size_t)snprintf(srv->kb_error + n, sizeof(srv->kb_error) - n, "%s%s", i ? "; " : ": ", d.msgs[i]);
+		if (initial) {
+			for (size_t i = 0; i < d.n; i++)
+				log_err("%s", d.msgs[i]);
+			log_err("kb: %s: %zu error(s); the KB was not loaded", srv->cfg->kb, d.errors);
+		} else {
+			log_err("kb: reload (%s) failed; still serving the previous KB: %s", why, srv->kb_error);
+		}
+		kb_diag_clear(&d);
+		return -EINVAL;
+	}
+	old = srv->kb;
+	srv->kb = kb;
+	kb_snapshot_free(old);
+	srv->kb_load_ms = (double)(clock_now_us() - t0) / 1000.0;
+	srv->kb_loaded_at = clock_wall();
+	srv->kb_error[0] = '\0';
+	if (!initial)
+		srv->kb_reloads++;
+	log_notice("kb: %s \"%s\": %zu entries in %.0f ms (%s)%s", initial ? "loaded" : "reloaded", kb_name(kb),
+		   kb_entry_count(kb), srv->kb_load_ms, why, d.warnings ? ", with warnings" : "");
+	for (size_t i = 0; i < d.n && i < 5; i++)
+		log_warn("%s", d.msgs[i]);
+	kb_diag_clear(&d);
+	return 0;
+}
+
+void server_reload_kb(struct server *srv, const char *why)
+{
+	load_kb(srv, why, false);
+}
+
+/* Every kb_poll_ms: reload when the tree changed and then stayed the same for one short poll. */
+static void kb_poll_cb(lws_sorted_usec_list_t *sul)
+{
+	struct server *srv = lws_container_of(sul, struct server, sul_kb);
+	static const uint64_t settle_us = 200 * LWS_US_PER_MS;
+	uint64_t next = (uint64_t)srv->cfg->kb_poll_ms * LWS_US_PER_MS, sig;
+
+	if (!srv->stopping && !kb_signature(srv, &sig) && sig != srv->kb_sig) {
+		if (sig == srv->kb_pending_sig) {
+			srv->kb_pending_sig = 0;
+			server_reload_kb(srv, "files changed");
+		} else {
+			srv->kb_pending_sig = sig;   /* a save may be in progress: look again shortly */
+			next = settle_us;
+		}
+	}
+	lws_sul_schedule(srv->ctx, 0, &srv->sul_kb, kb_poll_cb, (lws_usec_t)next);
+}
+
+/* ---- sessions ---- */
+
+static uint64_t sweep_period_us(const struct config *cfg)
+{
+	uint64_t us = (uint64_t)cfg->session_ttl_secs * LWS_US_PER_SEC / 4;
+
+	if (us < LWS_US_PER_SEC)
+		us = LWS_US_PER_SEC;
+	if (us > 60 * LWS_US_PER_SEC)
+		us = 60 * LWS_US_PER_SEC;
+	return us;
+}
+
+static void sweep_cb(lws_sorted_usec_list_t *sul)
+{
+	struct server *srv = lws_container_of(sul, struct server, sul_sweep);
+	size_t n = sess_sweep(srv->sessions, clock_now_us());
+
+	if (n)
+		log_info("sessions: %zu expired, %zu kept", n, sess_count(srv->sessions));
+	lws_sul_schedule(srv->ctx, 0, &srv->sul_sweep, sweep_cb, (lws_usec_t)sweep_period_us(srv->cfg));
+}
+
+/* Wakes the loop regularly, so a signal that arrived just before poll() is seen within a tick. */
+static void tick_cb(lws_sorted_usec_list_t *sul)
+{
+	struct server *srv = lws_container_of(sul, struct server, sul_tick);
+
+	lws_sul_schedule(srv->ctx, 0, &srv->sul_tick, tick_cb, (srv->stopping ? 50 : 500) * LWS_US_PER_MS);
+}
+
+/* ---- start and stop ---- */
+
+/* An absolute path for p (lws resolves mount origins against the current directory). */
+static int absolute(const char *p, char *out, size_t size)
+{
+	char cwd[PATH_MAX];
+	int n;
+
+	if (p[0] == '/')
+		n = snprintf(out, size, "%s", p);
+	else if (!getcwd(cwd, sizeof(cwd)))
+		return -errno;
+	else
+		n = snprintf(out, size, "%s/%s", cwd, p);
+	if (n < 0 || (size_t)n >= size)
+		return -ENAMETOOLONG;
+	while (n > 1 && out[n - 1] == '/')
+		out[--n] = '\0';
+	return 0;
+}
+
+static bool is_dir(const char *p)
+{
+	struct stat st;
+
+	return !stat(p, &st) && S_ISDIR(st.st_mode);
+}
+
+/* Print the address people can open; a wildcard bind is shown as 127.0.0.1. */
+static void announce(const struct server *srv, int port)
+{
+	const char *host = srv->cfg->bind;
+
+	if (!host || !*host || !strcmp(host, "0.0.0.0") || !strcmp(host, "*") || !strcmp(host, "::"))
+		host = "127.0.0.1";
+	printf("open %s://%s%s%s:%d/\n", srv->tls ? "https" : "http", strchr(host, ':') ? "[" : "", host,
+	       strchr(host, ':') ? "]" : "", port);
+	fflush(stdout);
+}
+
+static void check_dirs(const struct config *cfg)
+{
+	if (cfg->intents && !is_dir(cfg->intents))
+		log_notice("intents directory %s not found: scene rules are off", cfg->intents);
+	if (cfg->data && !is_dir(cfg->data) && mkdir(cfg->data, 0750) && errno != EEXIST)
+		log_warn("data directory %s cannot be created: %s", cfg->data, strerror(errno));
+}
+
+int server_run(const struct config *cfg)
+{
+	static const struct lws_protocol_vhost_options mime_map = { NULL, NULL, ".map", "application/json" };
+	static const struct lws_protocol_vhost_options mime_mjs = { &mime_map, NULL, ".mjs", "text/javascript" };
+	static const struct lws_protocol_vhost_options mime_manifest = { &mime_mjs, NULL, ".webmanifest",
+									  "application/manifest+json" };
+	static const struct lws_protocol_vhost_options pvo_default = { NULL, NULL, "default", "1" };
+	static const struct lws_protocol_vhost_options pvo_chat = { NULL, &pvo_default, "faq-chat", "" };
+	struct lws_protocols protocols[] = {
+		{ "http", lws_callback_http_dummy, 0, 0, 0, NULL, 0 },
+		{ "faq-chat", ws_visitor_callback, ws_visitor_pss_size(), LIM_TX_CHUNK, 0, NULL, LIM_TX_CHUNK },
+		{ "api", http_api_callback, http_api_pss_size(), 0, 0, NULL, 0 },
+		{ NULL, NULL, 0, 0, 0, NULL, 0 },
+	};
+	struct lws_http_mount mount_api, mount_web;
+	struct lws_context_creation_info info;
+	struct sess_opts so;
+	lws_retry_bo_t retry;
+	char web_abs[PATH_MAX];
+	struct server *srv;
+	uint64_t deadline = 0;
+	int rc = 1, port;
+
+	srv = calloc(1, sizeof(*srv));
+	if (!srv) {
+		log_err("out of memory");
+		return 1;
+	}
+	srv->cfg = cfg;
+	srv->tls = cfg->tls_cert && cfg->tls_key;
+	srv->started_at = clock_wall();
+	log_set_level(level_of(cfg->log_level));
+	lws_set_log_level(LLL_ERR | LLL_WARN | (level_of(cfg->log_level) >= LOG_DEBUG ? LLL_NOTICE | LLL_INFO : 0), lws_emit);
+	engine_opts_default(&srv->engine);
+	srv->engine.suggestions = cfg->suggestions;
+	srv->engine.fallbacks_before_human = cfg->fallbacks_before_human;
+	sess_opts_default(&so);
+	so.max_sessions = cfg->sessions_max;
+	so.ttl_us = (uint64_t)cfg->session_ttl_secs * 1000000u;
+	so.transcript_max = cfg->transcript_envelopes;
+	so.transcript_bytes = cfg->transcript_bytes;
+	so.max_tabs = cfg->tabs_per_session;
+	srv->sessions = sess_store_new(&so);
+	if (!srv->sessions) {
+		log_err("out of memory");
+		goto out;
+	}
+	if (absolute(cfg->web, web_abs, sizeof(web_abs)) || !is_dir(web_abs)) {
+		log_err("web directory %s not found", cfg->web);
+		goto out;
+	}
+	check_dirs(cfg);
+	kb_options_default(&srv->kb_opts);
+	if (load_kb(srv, "start", true))
+		goto out;
+	if (install_signals()) {
+		log_err("cannot install signal handlers: %s", strerror(errno));
+		goto out;
+	}
+
+	memset(&mount_api, 0, sizeof(mount_api));
+	mount_api.mountpoint = "/api";
+	mount_api.mountpoint_len = 4;
+	mount_api.protocol = "api";
+	mount_api.origin_protocol = LWSMPRO_CALLBACK;
+	memset(&mount_web, 0, sizeof(mount_web));
+	mount_web.mount_next = &mount_api;
+	mount_web.mountpoint = "/";
+	mount_web.mountpoint_len = 1;
+	mount_web.origin = web_abs;
+	mount_web.def = "index.html";
+	mount_web.origin_protocol = LWSMPRO_FILE;
+	mount_web.extra_mimetypes = &mime_manifest;
+
+	memset(&retry, 0, sizeof(retry));
+	retry.secs_since_valid_ping = (uint16_t)cfg->ping_secs;
+	retry.secs_since_valid_hangup = (uint16_t)cfg->idle_timeout_secs;
+
+	memset(&info, 0, sizeof(info));
+	info.options = LWS_SERVER_OPTION_EXPLICIT_VHOSTS | LWS_SERVER_OPTION_HTTP_HEADERS_SECURITY_BEST_PRACTICES_ENFORCE;
+	if (srv->tls)
+		info.options |= LWS_SERVER_OPTION_DO_SSL_GLOBAL_INIT;
+	info.user = srv;
+	srv->ctx = lws_create_context(&info);
+	if (!srv->ctx) {
+		log_err("cannot create the libwebsockets context");
+		goto out;
+	}
+	info.vhost_name = "faqbot";
+	info.port = cfg->port;
+	info.iface = cfg->bind && *cfg->bind && strcmp(cfg->bind, "0.0.0.0") && strcmp(cfg->bind, "*") &&
+				     strcmp(cfg->bind, "::") ? cfg->bind : NULL;
+	info.protocols = protocols;
+	info.mounts = &mount_web;
+	info.pvo = &pvo_chat;
+	info.retry_and_idle_policy = &retry;
+	info.alpn = "http/1.1";
+	if (srv->tls) {
+		info.ssl_cert_filepath = cfg->tls_cert;
+		info.ssl_private_key_filepath = cfg->tls_key;
+	}
+	srv->vh = lws_create_vhost(srv->ctx, &info);
+	if (!srv->vh) {
+		log_err("cannot listen on %s:%d%s", cfg->bind ? cfg->bind : "*", cfg->port,
+			srv->tls ? " (or cannot load the TLS certificate and key)" : "");
+		goto out;
+	}
+	port = lws_get_vhost_listen_port(srv->vh);
+	log_notice("faqbot %s listening on %s:%d (web %s, kb %s)", FAQBOT_VERSION, info.iface ? info.iface : "*", port,
+		   cfg->web, cfg->kb);
+	announce(srv, port);
+
+	if (cfg->kb_poll_ms)
+		lws_sul_schedule(srv->ctx, 0, &srv->sul_kb, kb_poll_cb, (lws_usec_t)cfg->kb_poll_ms * LWS_US_PER_MS);
+	lws_sul_schedule(srv->ctx, 0, &srv->sul_sweep, sweep_cb, (lws_usec_t)sweep_period_us(cfg));
+	lws_sul_schedule(srv->ctx, 0, &srv->sul_tick, tick_cb, 500 * LWS_US_PER_MS);
+
+	for (;;) {
+		if (lws_service(srv->ctx, 0) < 0)
+			break;
+		if (sig_reload) {
+			sig_reload = 0;
+			server_reload_kb(srv, "SIGHUP");
+		}
+		if (sig_stop && !srv->stopping) {
+			srv->stopping = true;
+			deadline = clock_now_us() + (uint64_t)cfg->shutdown_ms * 1000u;
+			log_notice("shutting down: closing %zu connection(s)", srv->n_visitors);
+			ws_visitor_close_all(srv);
+			lws_sul_schedule(srv->ctx, 0, &srv->sul_tick, tick_cb, 50 * LWS_US_PER_MS);
+		}
+		if (srv->stopping && (!srv->n_visitors || clock_now_us() >= deadline))
+			break;
+	}
+	rc = 0;
+out:
+	if (srv->ctx) {
+		lws_sul_cancel(&srv->sul_kb);
+		lws_sul_cancel(&srv->sul_sweep);
+		lws_sul_cancel(&srv->sul_tick);
+		lws_context_destroy(srv->ctx);   /* CLOSED runs for what is left: sessions must still exist */
+		srv->ctx = NULL;
+	}
+	sess_store_free(srv->sessions);
+	kb_snapshot_free(srv->kb);
+	free(srv);
+	if (!rc)
+		log_notice("stopped");
+	return rc;
+}

@@ -1,0 +1,91 @@
+/*
+ * server_int.h - what the parts of net/ share: the server's state (reached
+ * from any callback through lws_context_user()), and the entry points of the
+ * "faq-chat" protocol (ws_visitor.c) and the /api handler (http_api.c).
+ * Private to net/. Everything here lives on the service thread.
+ */
+#ifndef BOT_NET_SERVER_INT_H
+#define BOT_NET_SERVER_INT_H
+
+#include "config.h"
+#include "dialog/engine.h"
+#include "dialog/session.h"
+#include "kb/kb.h"
+
+#include <libwebsockets.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct visitor;
+struct ip_count;
+
+#define IP_BUCKETS 1024
+
+struct server_stats {
+	unsigned long long connections;    /* WebSocket connections accepted */
+	unsigned long long refused;        /* upgrades refused (origin, path, limits) */
+	unsigned long long messages;       /* customer messages */
+	unsigned long long answers, clarifies, fallbacks;
+	unsigned long long feedback_up, feedback_down;
+	unsigned long long errors;         /* error envelopes sent */
+	unsigned long long culled;         /* closed for not reading */
+	unsigned long long rate_limited;   /* frames refused by the rate limit */
+};
+
+struct server {
+	const struct config *cfg;
+	struct lws_context *ctx;
+	struct lws_vhost *vh;
+	bool tls;
+
+	/* The KB: the current snapshot, swapped whole on reload. */
+	struct kb_snapshot *kb;
+	struct kb_options kb_opts;
+	uint64_t kb_sig;                   /* dirsig of the KB when last (re)loaded or tried */
+	uint64_t kb_pending_sig;           /* a changed dirsig waiting to settle */
+	double kb_loaded_at;               /* wall time of the current snapshot's load */
+	double kb_load_ms;
+	unsigned kb_reloads, kb_failures;
+	double kb_tried_at;                /* wall time of the last reload attempt (0: none) */
+	char kb_error[2048];               /* why the last attempt failed, "" when it did not */
+
+	/* Conversations. */
+	struct sess_store *sessions;
+	struct engine_opts engine;
+
+	/* Connections. */
+	struct visitor *visitors;          /* list of every established faq-chat connection */
+	size_t n_visitors;
+	struct ip_count *ips[IP_BUCKETS];
+
+	/* Timers. */
+	lws_sorted_usec_list_t sul_kb, sul_sweep, sul_tick;
+
+	/* Lifecycle. */
+	double started_at;
+	bool stopping;
+	struct server_stats stats;
+};
+
+/* The server of the context wsi belongs to. */
+static inline struct server *server_of(struct lws *wsi)
+{
+	return lws_context_user(lws_get_context(wsi));
+}
+
+/* Reload the KB now (why: "SIGHUP", "change" ...): build the new snapshot, swap, keep the old on error. */
+void server_reload_kb(struct server *srv, const char *why);
+
+/* The lws protocol callbacks. */
+int ws_visitor_callback(struct lws *wsi, enum lws_callback_reasons reason, void *user, void *in, size_t len);
+int http_api_callback(struct lws *wsi, enum lws_callback_reasons reason, void *user, void *in, size_t len);
+
+/* Size of the per-connection structs lws allocates. */
+size_t ws_visitor_pss_size(void);
+size_t http_api_pss_size(void);
+
+/* Begin closing every faq-chat connection with 1001 once its queue is sent. */
+void ws_visitor_close_all(struct server *srv);
+
+#endif

@@ -1,0 +1,117 @@
+/*
+ * serve.c - faqbot serve: options -> config (defaults, then --config FILE,
+ * then the other flags, whatever their order) -> net/server. Wiring only.
+ */
+#include "serve.h"
+
+#include "config.h"
+#include "net/server.h"
+
+#include <stdio.h>
+#include <string.h>
+
+static void usage(FILE *f)
+{
+	fprintf(f, "usage: faqbot serve [--config FILE] [--port N] [--bind ADDR] [--kb DIR] [--intents DIR]\n"
+		   "                    [--web DIR] [--data DIR] [--set KEY=VALUE]... [--print-config]\n"
+		   "  Serves the chat widget, the demo pages in --web and the customer protocol at /ws.\n"
+		   "  Defaults: 127.0.0.1:8080, kb/ intents/ web/ in the current directory, data in ./var.\n"
+		   "  --port 0 picks a free port. Every config key is in docs/config.md.\n");
+}
+
+static const struct {
+	const char *flag, *key;
+} flags[] = {
+	{ "--port", "port" }, { "--bind", "bind" }, { "--kb", "kb" },     { "--intents", "intents" },
+	{ "--web", "web" },   { "--data", "data" }, { "--log-level", "log_level" },
+};
+
+int serve_main(int argc, char **argv)
+{
+	struct config cfg;
+	char err[256];
+	const char *file = NULL;
+	int print = 0, rc = 2;
+
+	if (config_init(&cfg)) {
+		fprintf(stderr, "faqbot: out of memory\n");
+		return 1;
+	}
+	/* Pass 1: find --config (and --help), so the flags below override the file. */
+	for (int i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
+			usage(stdout);
+			rc = 0;
+			goto out;
+		}
+		if (!strcmp(argv[i], "--config")) {
+			if (i + 1 >= argc) {
+				fprintf(stderr, "faqbot: --config needs a file\n");
+				goto out;
+			}
+			file = argv[++i];
+		}
+	}
+	if (file && config_load_file(&cfg, file, err, sizeof(err))) {
+		fprintf(stderr, "faqbot: %s\n", err);
+		rc = 1;
+		goto out;
+	}
+	/* Pass 2: the flags. */
+	for (int i = 1; i < argc; i++) {
+		const char *a = argv[i], *key = NULL;
+
+		if (!strcmp(a, "--config")) {
+			i++;
+			continue;
+		}
+		if (!strcmp(a, "--print-config")) {
+			print = 1;
+			continue;
+		}
+		if (!strcmp(a, "--set")) {
+			char *eq;
+
+			if (i + 1 >= argc || !(eq = strchr(argv[i + 1], '='))) {
+				fprintf(stderr, "faqbot: --set needs KEY=VALUE\n");
+				goto out;
+			}
+			*eq = '\0';
+			if (config_set(&cfg, argv[i + 1], eq + 1, err, sizeof(err))) {
+				fprintf(stderr, "faqbot: --set: %s\n", err);
+				goto out;
+			}
+			i++;
+			continue;
+		}
+		for (size_t k = 0; k < sizeof(flags) / sizeof(flags[0]); k++)
+			if (!strcmp(a, flags[k].flag))
+				key = flags[k].key;
+		if (!key) {
+			fprintf(stderr, "faqbot: unknown option %s\n", a);
+			usage(stderr);
+			goto out;
+		}
+		if (i + 1 >= argc) {
+			fprintf(stderr, "faqbot: %s needs a value\n", a);
+			goto out;
+		}
+		if (config_set(&cfg, key, argv[++i], err, sizeof(err))) {
+			fprintf(stderr, "faqbot: %s: %s\n", a, err);
+			goto out;
+		}
+	}
+	if (config_check(&cfg, err, sizeof(err))) {
+		fprintf(stderr, "faqbot: %s\n", err);
+		goto out;
+	}
+	if (print) {
+		config_print(&cfg, stdout);
+		rc = 0;
+		goto out;
+	}
+	rc = server_run(&cfg);
+out:
+	config_free(&cfg);
+	return rc;
+}
