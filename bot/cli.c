@@ -4,6 +4,7 @@
  */
 #include "cli.h"
 
+#include "intent/intent.h"
 #include "kb/kb.h"
 
 #include <cjson/cJSON.h>
@@ -11,18 +12,21 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 struct common {
 	const char *kb_dir, *lang, *scene, *dict, *t2s;
+	const char *intents_dir, *context;   /* ask: intents are tried when --scene, --context or --intents is given */
 	int explain, bm25;
 	double min;
 };
 
 static void usage_ask(void)
 {
-	fprintf(stderr, "usage: faqbot ask [--kb DIR] [--lang L] [--scene S] [--explain] [\"question\"]\n"
-			"       without a question: an interactive session (one question per line)\n");
+	fprintf(stderr, "usage: faqbot ask [--kb DIR] [--lang L] [--scene S] [--context JSON] [--intents DIR] [--explain] [\"question\"]\n"
+			"       without a question: an interactive session (one question per line)\n"
+			"       with --scene, --context or --intents the scene's intents are tried before the FAQ\n");
 }
 
 /* Parse the options shared by the commands; returns the index of the first operand or -1. */
@@ -44,6 +48,8 @@ static int parse_common(int argc, char **argv, int start, struct common *c)
 		OPT("--scene", scene)
 		OPT("--dict", dict)
 		OPT("--t2s", t2s)
+		OPT("--intents", intents_dir)
+		OPT("--context", context)
 #undef OPT
 		if (!strcmp(a, "--explain")) {
 			c->explain = 1;
@@ -116,11 +122,173 @@ static void print_result(struct kb_snapshot *kb, const struct kb_result *r)
 	(void)kb;
 }
 
-static int ask_one(struct kb_snapshot *kb, const struct common *c, const char *text)
+/* ---- intents: faqbot ask --scene S --context JSON (what the server would reply) ---- */
+
+struct ask_state {
+	struct intent_set *set;
+	struct context *ctx;
+	const struct intent_scene *sc;
+	struct tok_list *tl;
+	char pending[LIM_ID + 1];                  /* intent waiting for a slot value */
+	struct intent_slot known[INTENT_MAX_SLOTS];
+	size_t n_known;
+	char prev[LIM_ID + 1];                     /* the last answer, for follow-ups */
+	unsigned turns;
+	time_t prev_at;
+};
+
+static bool has_entry(void *kb, const char *id)
 {
-	struct kb_query q = { text, strlen(text), c->lang, c->scene, 0 };
+	return kb_find(kb, id, NULL) != NULL;
+}
+
+static void ask_state_free(struct ask_state *st)
+{
+	intent_set_free(st->set);
+	context_free(st->ctx);
+	free(st->tl);
+}
+
+/* Load the intents and the scene for c; 0, or 1 after printing why not. */
+static int ask_state_init(struct kb_snapshot *kb, const struct common *c, struct ask_state *st)
+{
+	struct intent_diag d = { 0 };
+	const char *dir = c->intents_dir ? c->intents_dir : "intents";
+	int rc;
+
+	memset(st, 0, sizeof(*st));
+	st->set = intent_load(dir, kb_analyzer(kb), &d);
+	if (st->set)
+		intent_check_entries(st->set, has_entry, kb, &d);
+	for (size_t i = 0; i < d.n; i++)
+		fprintf(stderr, "%s\n", d.msgs[i]);
+	if (d.n < d.errors + d.warnings)
+		fprintf(stderr, "... and %zu more\n", d.errors + d.warnings - d.n);
+	rc = d.errors ? 1 : 0;
+	if (rc)
+		fprintf(stderr, "faqbot: %s: %zu error(s); the intents were not loaded\n", dir, d.errors);
+	intent_diag_clear(&d);
+	st->ctx = context_new();
+	st->tl = malloc(sizeof(*st->tl));
+	if (rc || !st->ctx || !st->tl)
+		return 1;
+	if (c->context) {
+		rc = context_load(st->ctx, c->context, strlen(c->context), NULL, time(NULL));
+		if (rc == -EINVAL) {
+			fprintf(stderr, "faqbot: --context must be a JSON object\n");
+			return 1;
+		}
+		if (rc == -EKEYREJECTED || rc == -ETIME)
+			fprintf(stderr, "faqbot: the signed part of --context cannot be verified here: treated as a hint\n");
+	}
+	if (c->scene)
+		context_set(st->ctx, "page", c->scene, false);
+	if (c->lang)
+		context_set(st->ctx, "lang", c->lang, false);
+	st->sc = intent_scene_match(st->set, st->ctx, 0);
+	return 0;
+}
+
+static const char *const action_name[] = { "none", "answer", "ask", "handoff", "ticket" };
+static const char *const prio_name[] = { "normal", "high", "urgent" };
+
+static void print_entry(const struct kb_entry *e, const char *how)
+{
+	printf("answer: %s (%s)\n%s\n", e->id, how, e->answer);
+	for (size_t i = 0; i < e->n_links; i++)
+		printf("  link: %s <%s>\n", e->links[i].title, e->links[i].url);
+	for (size_t i = 0; i < e->n_quick; i++)
+		printf("  quick reply: %s\n", e->quick_replies[i]);
+}
+
+/*
+ * The intent layer, in the order the server uses: a pending slot question,
+ * then a follow-up of the last answer, then the scene's intents. Returns 1
+ * when it replied, 0 to go on to the FAQ.
+ */
+static int ask_intents(struct kb_snapshot *kb, const struct common *c, struct ask_state *st, const char *text)
+{
+	struct intent_input in = { st->tl, text, strlen(text), st->ctx, c->lang, time(NULL), st->known, st->n_known };
+	struct intent_target tg;
+	struct intent_result *r = malloc(sizeof(*r));
+	const struct kb_entry *e;
+	int done = 0;
+
+	if (!r)
+		return 0;
+	st->turns++;
+	printf("scene: %s\n", intent_scene_id(st->sc));
+	if (st->pending[0]) {
+		/* The answer to a slot question; asked again when it holds no value, unless an intent fits better. */
+		intent_run(st->set, st->pending, st->sc, &in, r);
+		if (r->action == INTENT_ASK && !strcmp(r->id, st->pending)) {
+			struct intent_result *other = malloc(sizeof(*other));
+
+			if (other && !intent_match(st->set, st->sc, &in, other) && other->action != INTENT_NONE &&
+			    strcmp(other->id, st->pending))
+				memcpy(r, other, sizeof(*r));
+			free(other);
+		}
+	} else if (st->prev[0] && !intent_followup(st->set, st->prev, st->turns, st->prev_at, in.now, st->tl, &tg)) {
+		printf("follow-up of %s\n", st->prev);
+		if (tg.intent) {
+			intent_run(st->set, tg.intent, st->sc, &in, r);
+		} else if ((e = kb_find(kb, tg.entry, intent_reply_lang(st->set, st->tl, c->lang)))) {
+			print_entry(e, "follow-up");
+			snprintf(st->prev, sizeof(st->prev), "%s", e->id);
+			st->turns = 0;
+			st->prev_at = in.now;
+			free(r);
+			return 1;
+		}
+	} else {
+		intent_match(st->set, st->sc, &in, r);
+	}
+	st->pending[0] = '\0';
+	st->n_known = 0;
+	if (r->action != INTENT_NONE) {
+		printf("intent: %s (%s", r->id, action_name[r->action]);
+		if (r->action == INTENT_ASK)
+			printf(" for %s", r->ask);
+		if (r->action == INTENT_HANDOFF || r->action == INTENT_TICKET)
+			printf(" to team %s, priority %s", r->route.team, prio_name[r->route.priority]);
+		if (r->coverage)
+			printf(", %u word(s) matched", r->coverage);
+		printf(")\n");
+		for (size_t i = 0; i < r->n_slots; i++)
+			printf("  slot %s = %s (from the %s)\n", r->slots[i].name, r->slots[i].value,
+			       r->slots[i].source == INTENT_SLOT_CONTEXT ? "context" : r->slots[i].source == INTENT_SLOT_TEXT ? "text" : "earlier turns");
+		if (r->text[0])
+			printf("%s\n", r->text);
+		if (r->entry && (e = kb_find(kb, r->entry, r->lang)))
+			print_entry(e, "intent");
+		for (size_t i = 0; i < r->n_quick; i++)
+			printf("  quick reply: %s\n", r->quick[i]);
+		if (r->action == INTENT_ASK) {
+			snprintf(st->pending, sizeof(st->pending), "%s", r->id);
+			memcpy(st->known, r->slots, r->n_slots * sizeof(r->slots[0]));
+			st->n_known = r->n_slots;
+		} else {
+			snprintf(st->prev, sizeof(st->prev), "%s", r->entry ? r->entry : r->id);
+			st->turns = 0;
+			st->prev_at = in.now;
+		}
+		done = 1;
+	}
+	free(r);
+	return done;
+}
+
+static int ask_one(struct kb_snapshot *kb, const struct common *c, struct ask_state *st, const char *text)
+{
+	struct kb_query q = { text, strlen(text), c->lang, st ? intent_scene_kb_name(st->sc) : c->scene, 0 };
 	struct kb_result r;
-	int rc = kb_match(kb, &q, &r);
+	int rc = st ? tok_run(kb_analyzer(kb), text, strlen(text), 0, st->tl) : 0;
+
+	if (!rc && st && ask_intents(kb, c, st, text))
+		return 0;
+	if (!rc)
+		rc = kb_match(kb, &q, &r);
 
 	if (rc == -EILSEQ) {
 		fprintf(stderr, "faqbot: the question is not valid UTF-8\n");
@@ -131,6 +299,11 @@ static int ask_one(struct kb_snapshot *kb, const struct common *c, const char *t
 		return 1;
 	}
 	print_result(kb, &r);
+	if (st && r.verdict == DEC_ANSWER) {
+		snprintf(st->prev, sizeof(st->prev), "%s", r.cand[0]->id);
+		st->turns = 0;
+		st->prev_at = time(NULL);
+	}
 	if (c->explain)
 		kb_explain(kb, &q, stdout);
 	return 0;
@@ -140,6 +313,7 @@ int cli_ask(int argc, char **argv)
 {
 	struct common c = { .kb_dir = "kb" };
 	struct kb_snapshot *kb;
+	struct ask_state state, *st = NULL;
 	int i = parse_common(argc, argv, 1, &c), rc = 0;
 
 	if (i < 0) {
@@ -149,6 +323,14 @@ int cli_ask(int argc, char **argv)
 	kb = open_kb(&c, 1);
 	if (!kb)
 		return 1;
+	if (c.scene || c.context || c.intents_dir) {
+		st = &state;
+		if (ask_state_init(kb, &c, st)) {
+			ask_state_free(st);
+			kb_snapshot_free(kb);
+			return 1;
+		}
+	}
 	if (i < argc) {
 		char buf[LIM_UTTERANCE + 1];
 		size_t n = 0;
@@ -165,7 +347,7 @@ int cli_ask(int argc, char **argv)
 			n += l;
 		}
 		buf[n] = '\0';
-		rc = ask_one(kb, &c, buf);
+		rc = ask_one(kb, &c, st, buf);
 	} else {
 		char line[LIM_UTTERANCE + 2];
 		int tty = isatty(0);
@@ -186,10 +368,12 @@ int cli_ask(int argc, char **argv)
 				line[--l] = '\0';
 			if (!l)
 				continue;
-			ask_one(kb, &c, line);
+			ask_one(kb, &c, st, line);
 			fflush(stdout);
 		}
 	}
+	if (st)
+		ask_state_free(st);
 	kb_snapshot_free(kb);
 	return rc;
 }
