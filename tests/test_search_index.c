@@ -98,10 +98,34 @@ static void index_should_match_typos_within_edit_distance(void **state)
 	assert_true(search(ix, "pasword resset", h, &qi) >= 1);
 	assert_int_equal(h[0].doc, 3);
 	assert_int_equal(qi.typo, 2);
-	/* Short words get no typo tolerance: "fe" is not "fee". */
-	search(ix, "fe", h, &qi);
+	/* Words under five letters get no typo tolerance: "fea" is not "fee". */
+	search(ix, "fea", h, &qi);
 	assert_int_equal(qi.typo, 0);
 	assert_int_equal(qi.unknown, 1);
+	idx_free(ix);
+}
+
+static void index_should_match_a_misspelt_synonym_to_its_canonical_term(void **state)
+{
+	struct idx_builder *b = idx_builder_new();
+	struct idx_params p;
+	struct idx *ix;
+	struct idx_hit h[3];
+	struct idx_query_info qi;
+
+	for (uint32_t d = 0; d < NDOCS; d++)
+		for (int v = 0; v < 4; v++) {
+			assert_int_equal(tok_run(an, docs[d][v], strlen(docs[d][v]), TOK_LEARN, &tl), 0);
+			assert_true(idx_builder_add(b, d, &tl) >= 0);
+		}
+	/* "reimbursement" is rewritten to "refund" by a synonym set: it never reaches the index. */
+	assert_int_equal(idx_builder_alias(b, "reimburs", "refund"), 0);
+	idx_params_default(&p);
+	ix = idx_build(b, NDOCS, &p);
+	idx_builder_free(b);
+	assert_true(search(ix, "reimbursment", h, &qi) >= 1);
+	assert_int_equal(qi.typo, 1);
+	assert_int_equal(h[0].doc, 0);
 	idx_free(ix);
 }
 
@@ -112,7 +136,7 @@ static void index_should_lower_the_score_for_words_it_does_not_know(void **state
 	struct idx_query_info qi;
 
 	search(ix, "refund timing", a, NULL);
-	search(ix, "refund timing for my pangolin zeppelin", b, &qi);
+	search(ix, "refund timing pangolin zeppelin", b, &qi);
 	assert_int_equal(a[0].doc, 0);
 	assert_int_equal(b[0].doc, 0);
 	assert_int_equal(qi.unknown, 2);
@@ -188,6 +212,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(index_should_rank_the_entry_whose_variants_share_the_words),
 		cmocka_unit_test(index_should_match_typos_within_edit_distance),
+		cmocka_unit_test(index_should_match_a_misspelt_synonym_to_its_canonical_term),
 		cmocka_unit_test(index_should_lower_the_score_for_words_it_does_not_know),
 		cmocka_unit_test(explain_should_list_each_query_word_with_its_weight),
 		cmocka_unit_test(edit_distance_should_count_transpositions_as_one),

@@ -69,6 +69,19 @@ static void tokenize_should_join_hyphenated_words(void **state)
 	assert_string_equal(terms(en, "e-mail t-shirt"), "email|tshirt");
 }
 
+static void tokenize_should_split_english_contractions_typed_with_or_without_apostrophe(void **state)
+{
+	assert_string_equal(terms(en, "this isnt what i ordered"), terms(en, "this is not what i ordered"));
+	assert_string_equal(terms(en, "I can't log in"), "i|can|not|log|in");
+	assert_string_equal(terms(en, "u"), "you");
+}
+
+static void tokenize_should_leave_numbers_out_of_the_terms(void **state)
+{
+	assert_string_equal(terms(en, "order 12345 not here"), "order|not|here");
+	assert_int_equal(tl.numbers, 1);
+}
+
 static void tokenize_should_reject_invalid_utf8(void **state)
 {
 	assert_int_equal(tok_run(en, "bad \xC3\x28", 6, 0, &tl), -EILSEQ);
@@ -141,6 +154,8 @@ int main(void)
 		cmocka_unit_test(tokenize_should_drop_stop_words_but_keep_negations_and_question_words),
 		cmocka_unit_test(tokenize_should_fold_full_width_letters_and_punctuation),
 		cmocka_unit_test(tokenize_should_join_hyphenated_words),
+		cmocka_unit_test(tokenize_should_split_english_contractions_typed_with_or_without_apostrophe),
+		cmocka_unit_test(tokenize_should_leave_numbers_out_of_the_terms),
 		cmocka_unit_test(tokenize_should_reject_invalid_utf8),
 		cmocka_unit_test(tokenize_should_segment_chinese_with_the_dictionary),
 		cmocka_unit_test(tokenize_should_fold_traditional_to_simplified),

@@ -974,6 +974,11 @@ out:
 	free(count);
 }
 
+static void add_alias(void *arg, const char *from, const char *to)
+{
+	idx_builder_alias(arg, from, to);   /* on ENOMEM the alias is just missing: typo tolerance is best effort */
+}
+
 static int build_lang(struct kb_snapshot *kb, struct kb_lang *L, const struct kb_options *opt, struct kb_diag *d)
 {
 	struct idx_builder *b = idx_builder_new();
@@ -1045,6 +1050,7 @@ static int build_lang(struct kb_snapshot *kb, struct kb_lang *L, const struct kb
 		rc = -EINVAL;
 		goto out;
 	}
+	tok_synonym_words(kb->an, add_alias, b);
 	idx_params_default(&p);
 	p.mode = opt->mode;
 

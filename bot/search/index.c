@@ -28,6 +28,8 @@ struct idx_builder {
 	uint32_t *ent_term;
 	float *ent_tf;
 	size_t n_ent, cap_ent;
+	char **alias_from, **alias_to;
+	size_t n_alias, cap_alias;
 };
 
 static int grow(void **p, size_t *cap, size_t need, size_t elem)
@@ -76,7 +78,39 @@ void idx_builder_free(struct idx_builder *b)
 	free(b->var_start);
 	free(b->ent_term);
 	free(b->ent_tf);
+	for (size_t i = 0; i < b->n_alias; i++) {
+		free(b->alias_from[i]);
+		free(b->alias_to[i]);
+	}
+	free(b->alias_from);
+	free(b->alias_to);
 	free(b);
+}
+
+int idx_builder_alias(struct idx_builder *b, const char *from, const char *to)
+{
+	if (b->n_alias == b->cap_alias) {
+		size_t nc = b->cap_alias ? b->cap_alias * 2 : 32;
+		char **f = realloc(b->alias_from, nc * sizeof(char *)), **t;
+
+		if (!f)
+			return -ENOMEM;
+		b->alias_from = f;
+		t = realloc(b->alias_to, nc * sizeof(char *));
+		if (!t)
+			return -ENOMEM;
+		b->alias_to = t;
+		b->cap_alias = nc;
+	}
+	b->alias_from[b->n_alias] = strdup(from);
+	b->alias_to[b->n_alias] = strdup(to);
+	if (!b->alias_from[b->n_alias] || !b->alias_to[b->n_alias]) {
+		free(b->alias_from[b->n_alias]);
+		free(b->alias_to[b->n_alias]);
+		return -ENOMEM;
+	}
+	b->n_alias++;
+	return 0;
 }
 
 size_t idx_builder_variants(const struct idx_builder *b) { return b->n_var; }
@@ -188,6 +222,8 @@ struct idx {
 	float *post_w;
 	size_t n_post;
 	float *bias;                 /* per doc (0 for BM25) */
+	uint32_t n_alias;            /* typo-only spellings: ids n_terms.. n_terms+n_alias-1 */
+	uint32_t *alias_target;      /* alias id - n_terms -> real term id */
 	struct typo_slot *typo;      /* sorted by hash */
 	size_t n_typo;
 	float typo_weight;
@@ -225,6 +261,7 @@ void idx_free(struct idx *ix)
 	free(ix->post_w);
 	free(ix->bias);
 	free(ix->typo);
+	free(ix->alias_target);
 	free(ix);
 }
 
@@ -479,7 +516,7 @@ static int build_typo(struct idx *ix, const uint8_t *fuzzy)
 {
 	struct typo_fill f = { ix, 0, 0 };
 
-	for (uint32_t t = 0; t < ix->n_terms; t++) {
+	for (uint32_t t = 0; t < ix->n_terms + ix->n_alias; t++) {
 		const char *s = ix->terms + ix->term_off[t];
 		size_t len = strlen(s), nc = str_utf8_count(s, len);
 		int rc;
@@ -582,11 +619,18 @@ struct idx *idx_build(const struct idx_builder *b, uint32_t n_docs, const struct
 		if (df[t])
 			remap[t] = ix->n_terms++;
 	}
-	ix->term_off = malloc((ix->n_terms + 1) * sizeof(uint32_t));
-	ix->terms = malloc(b->terms_len + 1);
+	{
+		size_t alias_len = 0;
+
+		for (size_t k = 0; k < b->n_alias; k++)
+			alias_len += strlen(b->alias_from[k]) + 1;
+		ix->term_off = malloc((ix->n_terms + b->n_alias + 1) * sizeof(uint32_t));
+		ix->terms = malloc(b->terms_len + alias_len + 1);
+		ix->alias_target = malloc((b->n_alias + 1) * sizeof(uint32_t));
+	}
 	ix->idf = calloc(ix->n_terms + 1, sizeof(float));
-	fuzzy = calloc(ix->n_terms + 1, 1);
-	if (!ix->term_off || !ix->terms || !ix->idf || !fuzzy)
+	fuzzy = calloc(ix->n_terms + b->n_alias + 1, 1);
+	if (!ix->term_off || !ix->terms || !ix->idf || !fuzzy || !ix->alias_target)
 		goto fail;
 	{
 		size_t at = 0;
@@ -603,6 +647,21 @@ struct idx *idx_build(const struct idx_builder *b, uint32_t n_docs, const struct
 			fuzzy[remap[t]] = b->term_fuzzy[t];
 			if (!strmap_put(ix->vocab, s, len, remap[t], NULL))
 				goto fail;
+		}
+		/* Aliases whose target is indexed and which are not terms themselves. */
+		for (size_t k = 0; k < b->n_alias; k++) {
+			const char *from = b->alias_from[k];
+			uint32_t *to = strmap_get(ix->vocab, b->alias_to[k], strlen(b->alias_to[k]));
+			size_t len = strlen(from);
+			uint32_t id = ix->n_terms + ix->n_alias;
+
+			if (!to || *to >= ix->n_terms || strmap_get(ix->vocab, from, len))
+				continue;
+			ix->term_off[id] = (uint32_t)at;
+			memcpy(ix->terms + at, from, len + 1);
+			at += len + 1;
+			fuzzy[id] = 1;
+			ix->alias_target[ix->n_alias++] = *to;
 		}
 	}
 
@@ -724,7 +783,7 @@ struct idx *idx_build(const struct idx_builder *b, uint32_t n_docs, const struct
 	ix->bytes = sizeof(*ix) + strmap_bytes(ix->vocab) + b->terms_len + 1 +
 		    (ix->n_terms + 1) * (sizeof(uint32_t) * 2 + sizeof(float)) +
 		    ix->n_post * (sizeof(uint32_t) + sizeof(float)) + n_docs * sizeof(float) +
-		    ix->n_typo * sizeof(struct typo_slot);
+		    ix->n_typo * sizeof(struct typo_slot) + ix->n_alias * sizeof(uint32_t);
 	triples_free(&tr);
 	free(remap);
 	free(vars);
@@ -808,7 +867,11 @@ static int typo_probe(void *arg, const char *d, size_t dl)
 		uint32_t t = ix->typo[lo].term;
 		const char *s = ix->terms + ix->term_off[t];
 		int dist = idx_edit_distance(f->q, f->ql, s, strlen(s), f->maxd);
-		size_t np = ix->post_start[t + 1] - ix->post_start[t];
+		size_t np;
+
+		if (t >= ix->n_terms)
+			t = ix->alias_target[t - ix->n_terms];   /* a misspelt synonym: its canonical term */
+		np = ix->post_start[t + 1] - ix->post_start[t];
 
 		/* Closest first; among equals the term with most postings (the common word). */
 		if (dist <= f->maxd && (dist < f->best_d || (dist == f->best_d && np > f->best_post))) {
@@ -825,7 +888,7 @@ static uint32_t typo_lookup(const struct idx *ix, const struct tok *t)
 {
 	struct typo_find f = { ix, t->term, t->len, 0, 99, UINT32_MAX, 0 };
 
-	if (!ix->n_typo || !fuzzy_ok(t) || t->nchars < 4)
+	if (!ix->n_typo || !fuzzy_ok(t) || t->nchars < 5)
 		return UINT32_MAX;
 	f.maxd = t->nchars >= 8 ? 2 : 1;
 	typo_probe(&f, t->term, t->len);

@@ -57,6 +57,13 @@ void idx_builder_free(struct idx_builder *b);
  */
 int idx_builder_add(struct idx_builder *b, uint32_t doc, const struct tok_list *toks);
 
+/*
+ * Declare from (a term that never reaches the index, e.g. a synonym member
+ * rewritten to its canonical form) as a spelling of the term to: a query word
+ * within typo distance of from matches to. Returns 0 or -ENOMEM.
+ */
+int idx_builder_alias(struct idx_builder *b, const char *from, const char *to);
+
 /* Number of variants added. */
 size_t idx_builder_variants(const struct idx_builder *b);
 

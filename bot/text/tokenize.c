@@ -46,6 +46,31 @@ struct tok_analyzer {
 	struct syn_rule *syn;
 	size_t n_syn, cap_syn;
 	struct tok_list *scratch, *scratch2;   /* synonym rewriting buffers */
+	struct strmap *contractions;  /* English: "isn't" -> index in en_contractions */
+};
+
+/*
+ * English contractions, with and without the apostrophe as customers type
+ * them, split into the words the stemmer and the KB know: "isnt" -> "is not".
+ */
+static const struct {
+	const char *from, *a, *b;
+} en_contractions[] = {
+	{ "isn't", "is", "not" }, { "isnt", "is", "not" }, { "aren't", "are", "not" }, { "arent", "are", "not" },
+	{ "wasn't", "was", "not" }, { "wasnt", "was", "not" }, { "weren't", "were", "not" }, { "werent", "were", "not" },
+	{ "don't", "do", "not" }, { "dont", "do", "not" }, { "doesn't", "does", "not" }, { "doesnt", "does", "not" },
+	{ "didn't", "did", "not" }, { "didnt", "did", "not" }, { "can't", "can", "not" }, { "cant", "can", "not" },
+	{ "cannot", "can", "not" }, { "won't", "will", "not" }, { "wont", "will", "not" },
+	{ "wouldn't", "would", "not" }, { "wouldnt", "would", "not" }, { "couldn't", "could", "not" },
+	{ "couldnt", "could", "not" }, { "shouldn't", "should", "not" }, { "shouldnt", "should", "not" },
+	{ "haven't", "have", "not" }, { "havent", "have", "not" }, { "hasn't", "has", "not" }, { "hasnt", "has", "not" },
+	{ "hadn't", "had", "not" }, { "hadnt", "had", "not" }, { "ain't", "is", "not" },
+	{ "i'm", "i", "am" }, { "im", "i", "am" }, { "i've", "i", "have" }, { "ive", "i", "have" },
+	{ "i'll", "i", "will" }, { "i'd", "i", "would" }, { "it's", "it", "is" },
+	{ "what's", "what", "is" }, { "whats", "what", "is" }, { "where's", "where", "is" }, { "wheres", "where", "is" },
+	{ "how's", "how", "is" }, { "that's", "that", "is" }, { "thats", "that", "is" }, { "there's", "there", "is" },
+	{ "you're", "you", "are" }, { "youre", "you", "are" }, { "we're", "we", "are" }, { "they're", "they", "are" },
+	{ "u", "you", NULL }, { "ur", "your", NULL }, { "r", "are", NULL }, { "y", "why", NULL },
 };
 
 /* ---- construction ---- */
@@ -93,9 +118,10 @@ struct tok_analyzer *tok_analyzer_new(const struct tok_config *cfg, char *err, s
 	a->stop = strmap_new();
 	a->cache = strmap_new();
 	a->syn_first = strmap_new();
+	a->contractions = strmap_new();
 	a->scratch = malloc(sizeof(*a->scratch));
 	a->scratch2 = malloc(sizeof(*a->scratch2));
-	if (!a->stop || !a->cache || !a->syn_first || !a->scratch || !a->scratch2)
+	if (!a->stop || !a->cache || !a->syn_first || !a->scratch || !a->scratch2 || !a->contractions)
 		goto oom;
 	for (size_t i = 0; i < cfg->n_langs; i++) {
 		const char *lang = cfg->langs[i];
@@ -103,6 +129,10 @@ struct tok_analyzer *tok_analyzer_new(const struct tok_config *cfg, char *err, s
 
 		if (add_stoplist(a, lang))
 			goto oom;
+		if (!strcmp(lang, "en") && !strmap_count(a->contractions))
+			for (size_t k = 0; k < sizeof(en_contractions) / sizeof(en_contractions[0]); k++)
+				if (!strmap_put(a->contractions, en_contractions[k].from, strlen(en_contractions[k].from), (uint32_t)k, NULL))
+					goto oom;
 		if (sc == SCRIPT_HAN) {
 			zh = true;
 			continue;
@@ -158,6 +188,7 @@ void tok_analyzer_free(struct tok_analyzer *a)
 	strmap_free(a->cache);
 	free(a->cache_arena);
 	strmap_free(a->syn_first);
+	strmap_free(a->contractions);
 	free(a->syn);
 	free(a->scratch);
 	free(a->scratch2);
@@ -246,8 +277,21 @@ static void emit_word(struct tok_analyzer *a, const char *w, size_t wl, enum str
 		while (wl > 0 && ((unsigned char)w[wl] & 0xC0) == 0x80)
 			wl--;
 	}
+	if (sc == SCRIPT_LATIN && (c = strmap_get(a->contractions, w, wl))) {
+		const char *p1 = en_contractions[*c].a, *p2 = en_contractions[*c].b;
+
+		emit_word(a, p1, strlen(p1), sc, strlen(p1), flags, out);
+		if (p2)
+			emit_word(a, p2, strlen(p2), sc, strlen(p2), flags, out);
+		return;
+	}
 	if (strmap_get(a->stop, w, wl)) {
 		out->stopwords++;
+		return;
+	}
+	/* Numbers are slot values (order numbers, amounts), not topics. */
+	if (strspn(w, "0123456789") >= wl) {
+		out->numbers++;
 		return;
 	}
 	c = strmap_get(a->cache, w, wl);
@@ -492,7 +536,7 @@ int tok_run(struct tok_analyzer *a, const char *s, size_t len, unsigned flags, s
 	bool in_han = false, has_han = false;
 
 	out->n = 0;
-	out->han_chars = out->word_chars = out->stopwords = 0;
+	out->han_chars = out->word_chars = out->stopwords = out->numbers = 0;
 	if (!str_utf8_valid(s, len, NULL))
 		return -EILSEQ;
 	if (len > LIM_UTTERANCE) {
@@ -560,4 +604,11 @@ int tok_run(struct tok_analyzer *a, const char *s, size_t len, unsigned flags, s
 		apply_synonyms(a, out);
 	free(conv);
 	return 0;
+}
+
+void tok_synonym_words(const struct tok_analyzer *a, void (*fn)(void *arg, const char *from, const char *to), void *arg)
+{
+	for (size_t i = 0; i < a->n_syn; i++)
+		if (a->syn[i].from_n == 1 && a->syn[i].to_n == 1)
+			fn(arg, a->syn[i].from[0], a->syn[i].to[0]);
 }

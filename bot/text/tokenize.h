@@ -39,6 +39,7 @@ struct tok_list {
 	size_t n;
 	size_t han_chars, word_chars;   /* code points seen per script family */
 	size_t stopwords;               /* words dropped as stop words */
+	size_t numbers;                 /* numbers dropped (slot values, not topics) */
 };
 
 struct tok_config {
@@ -82,6 +83,13 @@ int tok_add_synonyms(struct tok_analyzer *a, const char *const *members, size_t 
  * (nothing is written then). Tokens beyond LIM_TOKENS are dropped.
  */
 int tok_run(struct tok_analyzer *a, const char *s, size_t len, unsigned flags, struct tok_list *out);
+
+/*
+ * Call fn for every one-word synonym rule (a member that is one term, whose
+ * canonical form is one term): the typo table uses them so that a misspelt
+ * synonym ("reciept") still reaches its canonical term ("invoice").
+ */
+void tok_synonym_words(const struct tok_analyzer *a, void (*fn)(void *arg, const char *from, const char *to), void *arg);
 
 /* True when the analyzer can segment Chinese (zh declared and dictionary loaded). */
 bool tok_has_zh(const struct tok_analyzer *a);
