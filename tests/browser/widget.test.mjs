@@ -3,7 +3,7 @@
 //   FAQBOT_URL=http://127.0.0.1:8080/ node tests/browser/widget.test.mjs
 //
 // Without FAQBOT_URL it starts build/default/faqbot (or $FAQBOT_BIN) with
-// `serve --port 0 --web web` and uses the address it prints.
+// `serve --port 0 --web web --data <temporary dir>` and uses the address it prints.
 // Uses the system Chromium (never downloads a browser). Prints one line per
 // check, "ok - ..." or "not ok - ...", then "N passed, N failed"; exits
 // non-zero when a check failed. Screenshots go to tests/browser/out/.
@@ -19,7 +19,7 @@ const HERE = path.dirname(fileURLToPath(import.meta.url));
 const ROOT = path.resolve(HERE, '..', '..');
 const OUT = path.join(HERE, 'out');
 const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
-const TOTAL_BUDGET_MS = 58000;
+const TOTAL_BUDGET_MS = 55000;
 const STEP_MS = 10000;
 
 const EN_QUESTION = 'how long does a refund take';
@@ -30,8 +30,12 @@ let failed = 0;
 let server = null;
 let context = null;
 let userDataDir = null;
+let dataDir = null;
 
 function report(ok, sentence, detail) {
+  if (finishing) {
+    return; // the summary line is being written
+  }
   if (ok) {
     passed += 1;
     console.log(`ok - ${sentence}`);
@@ -64,26 +68,54 @@ function assert(cond, message) {
   }
 }
 
-async function cleanup() {
-  if (context) {
-    await context.close().catch(() => {});
-    context = null;
+let cleaning = null;
+
+// Closes the browser, stops the server we started and removes temporary
+// directories. Safe to call more than once.
+function cleanup() {
+  if (!cleaning) {
+    cleaning = (async () => {
+      if (context) {
+        await context.close().catch(() => {});
+      }
+      if (server && server.exitCode === null && server.signalCode === null) {
+        const exited = new Promise((resolve) => server.once('exit', resolve));
+        server.kill('SIGTERM');
+        await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 3000))]);
+      }
+      for (const dir of [dataDir, userDataDir]) {
+        if (dir) {
+          fs.rmSync(dir, { recursive: true, force: true });
+        }
+      }
+    })();
   }
-  if (server) {
-    server.kill('SIGTERM');
-    server = null;
-  }
-  if (userDataDir) {
-    fs.rmSync(userDataDir, { recursive: true, force: true });
-    userDataDir = null;
-  }
+  return cleaning;
 }
 
+let finishing = false;
+
 async function finish() {
+  if (finishing) {
+    return;
+  }
+  finishing = true;
   await cleanup();
   console.log(`${passed} passed, ${failed} failed`);
   process.exit(failed > 0 ? 1 : 0);
 }
+
+for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
+  process.on(sig, async () => {
+    await cleanup();
+    process.exit(1);
+  });
+}
+process.stdout.on('error', async () => {
+  // the reader went away (e.g. piped into head): still stop the server
+  await cleanup();
+  process.exit(1);
+});
 
 const budget = setTimeout(async () => {
   report(false, `the whole run finished within ${TOTAL_BUDGET_MS / 1000} s`);
@@ -94,7 +126,8 @@ budget.unref();
 // Starts the server binary and resolves with the URL it prints.
 function startServer(bin) {
   return new Promise((resolve, reject) => {
-    const child = spawn(bin, ['serve', '--port', '0', '--web', 'web'], {
+    dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'faqbot-data-'));
+    const child = spawn(bin, ['serve', '--port', '0', '--web', 'web', '--data', dataDir], {
       cwd: ROOT,
       stdio: ['ignore', 'pipe', 'pipe'],
     });

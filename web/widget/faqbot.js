@@ -181,6 +181,8 @@
     };
     var svg = document.createElementNS(SVG_NS, 'svg');
     svg.setAttribute('viewBox', '0 0 24 24');
+    svg.setAttribute('width', '20'); /* sane size even if faqbot.css failed to load */
+    svg.setAttribute('height', '20');
     svg.setAttribute('aria-hidden', 'true');
     svg.setAttribute('focusable', 'false');
     svg.setAttribute('class', 'fqb-icon fqb-icon-' + name);
