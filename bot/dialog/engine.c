@@ -249,7 +249,7 @@ int engine_message(const struct engine_opts *o, struct kb_snapshot *kb, struct s
 	struct kb_query q = { text, len, s->lang[0] ? s->lang : NULL, scene && *scene ? scene : NULL, now };
 	struct kb_result r;
 	const char *lang;
-	int rc = kb_match(kb, &q, &r);
+	int rc = len ? kb_match(kb, &q, &r) : -EINVAL;
 
 	if (rc)
 		return rc;

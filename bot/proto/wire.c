@@ -222,6 +222,13 @@ int wire_decode(const char *buf, size_t len, size_t max_text, struct wire_in *ou
 			  end && end >= buf && end <= buf + len ? (size_t)(end - buf) : (size_t)0);
 		goto out;
 	}
+	while (end && end < buf + len && (*end == ' ' || *end == '\t' || *end == '\r' || *end == '\n'))
+		end++;
+	if (end != buf + len) {
+		rc = fail(err, WIRE_E_BAD_JSON, "unexpected text after the JSON value (at byte %zu)",
+			  end ? (size_t)(end - buf) : (size_t)0);
+		goto out;
+	}
 	if (!cJSON_IsObject(j)) {
 		rc = fail(err, WIRE_E_BAD_JSON, "the frame must be a JSON object");
 		goto out;
