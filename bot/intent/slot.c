@@ -414,7 +414,7 @@ static bool phone_at(const struct text *t, size_t i, char *v, size_t *vl, size_t
 			/* One separator between groups ("(0)20 7946-0958"); two spaces end the number. */
 			if (c == ' ' && j + 1 < n && b[j + 1] == ' ')
 				break;
-			if (c != '(' && c != ')' && !in_group)
+			if (c != '(' && c != ')' && !in_group && !(j > i && b[j - 1] == ')'))
 				break;
 			if (in_group)
 				seps++;
