@@ -21,6 +21,8 @@
 #include <sys/stat.h>
 
 #define FOLDS 5
+#define CV_SMALL 3000           /* KBs with fewer variants repeat the cross-validation */
+#define CV_REPEATS 4
 #define CV_SAMPLES 2000          /* per fold and kind, to bound load time */
 #define SCENE_BOOST_TRAINED 0.40f
 #define SCENE_BOOST_BM25 0.15f
@@ -898,21 +900,34 @@ struct var_ref {
 static void calibrate(struct kb_snapshot *kb, struct kb_lang *L, const struct idx_builder *b,
 		      const struct var_ref *vr, size_t nv, const struct idx_params *base)
 {
-	struct dec_sample *in = malloc(FOLDS * CV_SAMPLES * sizeof(*in));
-	struct dec_sample *oos = malloc(FOLDS * CV_SAMPLES * sizeof(*oos));
+	int repeats = nv < CV_SMALL ? CV_REPEATS : 1;
+	size_t cap = (size_t)repeats * FOLDS * CV_SAMPLES;
+	struct dec_sample *in = malloc(cap * sizeof(*in));
+	struct dec_sample *oos = malloc(cap * sizeof(*oos));
+	uint32_t *dfold = malloc((L->n_docs + 1) * sizeof(uint32_t));
 	uint8_t *skip = malloc(nv + 1), *allow = malloc(L->n_docs + 1);
 	uint16_t *ord = malloc((nv + 1) * sizeof(uint16_t));
 	uint16_t *count = calloc(L->n_docs + 1, sizeof(uint16_t));
 	size_t n_in = 0, n_oos = 0;
 
-	if (!in || !oos || !skip || !allow || !ord || !count || L->n_docs < 4)
+	if (!in || !oos || !skip || !allow || !ord || !count || !dfold || L->n_docs < 4)
 		goto out;
 	for (size_t v = 0; v < nv; v++) {
 		uint32_t doc = idx_builder_doc_of(b, v);
 
 		ord[v] = count[doc]++;
 	}
-	for (int f = 0; f < FOLDS; f++) {
+	/*
+	 * Small KBs give few samples per fold, and the cut would depend on which
+	 * entries happened to share a fold: repeat with other assignments.
+	 */
+	for (int rep = 0; rep < repeats * FOLDS; rep++) {
+		int f = rep % FOLDS;
+		uint32_t shift = (uint32_t)(rep / FOLDS);
+
+		if (f == 0)
+			for (uint32_t dd = 0; dd < L->n_docs; dd++)
+				dfold[dd] = (uint32_t)(((dd + 1) * 2654435761u >> (shift * 3)) + dd * shift) % FOLDS;
 		struct idx_params p = *base;
 		struct idx *ix;
 		size_t want_in = 0, want_oos = 0, step_in, step_oos, seen_in = 0, seen_oos = 0;
@@ -920,14 +935,14 @@ static void calibrate(struct kb_snapshot *kb, struct kb_lang *L, const struct id
 		for (size_t v = 0; v < nv; v++) {
 			uint32_t doc = idx_builder_doc_of(b, v);
 
-			skip[v] = (doc % FOLDS == (uint32_t)f) || (count[doc] >= 2 && ord[v] % FOLDS == (uint32_t)f);
-			if (doc % FOLDS == (uint32_t)f)
+			skip[v] = (dfold[doc] == (uint32_t)f) || (count[doc] >= 2 && (ord[v] + shift) % FOLDS == (uint32_t)f);
+			if (dfold[doc] == (uint32_t)f)
 				want_oos++;
 			else if (skip[v])
 				want_in++;
 		}
 		for (uint32_t dd = 0; dd < L->n_docs; dd++)
-			allow[dd] = dd % FOLDS != (uint32_t)f;
+			allow[dd] = dfold[dd] != (uint32_t)f;
 		p.skip_variant = skip;
 		p.mode = idx_mode_of(L->ix);
 		ix = idx_build(b, L->n_docs, &p);
@@ -937,7 +952,7 @@ static void calibrate(struct kb_snapshot *kb, struct kb_lang *L, const struct id
 		step_oos = want_oos / CV_SAMPLES + 1;
 		for (size_t v = 0; v < nv; v++) {
 			uint32_t doc = idx_builder_doc_of(b, v);
-			bool is_oos = doc % FOLDS == (uint32_t)f;
+			bool is_oos = dfold[doc] == (uint32_t)f;
 			struct idx_hit h[2];
 			size_t nh;
 			struct dec_sample s;
@@ -956,9 +971,9 @@ static void calibrate(struct kb_snapshot *kb, struct kb_lang *L, const struct id
 			s.top = h[0].score;
 			s.margin = nh > 1 ? h[0].score - h[1].score : h[0].score;
 			s.correct = h[0].doc == doc;
-			if (is_oos && n_oos < FOLDS * CV_SAMPLES)
+			if (is_oos && n_oos < cap)
 				oos[n_oos++] = s;
-			else if (!is_oos && n_in < FOLDS * CV_SAMPLES)
+			else if (!is_oos && n_in < cap)
 				in[n_in++] = s;
 		}
 		idx_free(ix);
@@ -972,6 +987,7 @@ out:
 	free(allow);
 	free(ord);
 	free(count);
+	free(dfold);
 }
 
 static void add_alias(void *arg, const char *from, const char *to)
