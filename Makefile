@@ -42,9 +42,16 @@ all: deps-check $(BIN)
 
 # Install the Debian packages the build and tests need (as root), or say how.
 DEB_PKGS := build-essential pkg-config libwebsockets-dev libstemmer-dev libcjson-dev libcmocka-dev \
-            libsqlite3-dev libopencc-dev python3-jieba python3-websockets sqlite3
+            libsqlite3-dev libopencc-dev python3-jieba
+# What the tests need on top: a WebSocket client for the integration test,
+# Debian's Chromium and playwright-core (npm) for the browser test.
+TEST_PKGS := python3-websockets chromium nodejs npm
 deps:
 	@sh tools/deps.sh $(DEB_PKGS)
+deps-test: deps
+	@sh tools/deps.sh $(TEST_PKGS)
+	@[ -d node_modules/playwright-core ] || npm ci --no-audit --no-fund --silent
+.PHONY: deps-test
 deps-check:
 	@[ "$(DEPS_OK)" = 1 ] || { echo "missing build dependencies: run 'make deps' (or make run / make test, which call it)"; exit 1; }
 .PHONY: deps-check
@@ -68,7 +75,7 @@ run: deps
 
 # Unit suites (cmocka prints on stderr: never discard 2>), then the golden sets.
 # The last line is the total: "N passed, N failed".
-test: deps
+test: deps-test
 	@$(MAKE) --no-print-directory test-all
 test-all: $(BIN) $(TESTS)
 	@tp=0; tf=0; for t in $(TESTS); do \
