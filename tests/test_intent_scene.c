@@ -403,8 +403,10 @@ static void loader_should_point_at_the_problem(void **state)
 		   "  {\"id\": \"x\", \"triggers\": [{\"any\": [\"the\"]}], \"response\": \"ok\"},\n"
 		   "  {\"id\": \"y\", \"scenes\": [\"nope\"], \"triggers\": [{\"any\": [\"go\"]}], \"response\": \"a {b\"},\n"
 		   "  {\"id\": \"z\", \"triggers\": [{\"any\": [\"go\"]}], \"response\": \"Order {order.id}\", \"answr\": 1},\n"
-		   "  {\"id\": \"x\", \"triggers\": [{\"not\": [\"go\"]}], \"response\": \"ok\", \"action\": \"fly\"}\n"
-		   "]}\n");
+		   "  {\"id\": \"x\", \"triggers\": [{\"not\": [\"go\"]}], \"response\": \"ok\", \"action\": \"fly\"},\n"
+		   "  {\"triggers\": [{\"any\": [\"go\"]}], \"response\": \"no id\"}\n"
+		   "], \"followups\": [{\"after\": [\"x\"], \"map\": [{\"when\": {\"any\": [\"go\"]}, \"intent\": \"nobody\"}]}],\n"
+		   "\"scenes\": [{\"when\": {\"page\": \"p\"}}]}\n");
 	e = load_errors(f, &s);
 	assert_null(s);
 	assert_non_null(strstr(e, "b.json:2:37: intent \"x\": any word \"the\" has only stop words: it can never match"));
@@ -415,6 +417,9 @@ static void loader_should_point_at_the_problem(void **state)
 	assert_non_null(strstr(e, "b.json:5:28: intent \"x\": a rule needs \"all\" or \"any\" words"));
 	assert_non_null(strstr(e, "b.json:5:74: intent \"x\": \"action\" must be \"answer\", \"handoff\" or \"ticket\""));
 	assert_non_null(strstr(e, "b.json:3:26: intent \"y\": unknown scene \"nope\""));
+	assert_non_null(strstr(e, "b.json:6:3: missing \"id\""));
+	assert_non_null(strstr(e, "b.json:7:79: unknown intent \"nobody\""));
+	assert_non_null(strstr(e, "b.json:8:12: missing \"id\""));
 }
 
 static void loader_should_check_scenes_and_texts(void **state)

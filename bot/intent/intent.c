@@ -1380,8 +1380,10 @@ static int load_scene(struct loader *L, const cJSON *o)
 	memset(sc, 0, sizeof(*sc));
 	sc->parent = -1;
 	sc->set = s;
-	if (get_string(L, o, "id", &sc->id, true))
+	if (get_string(L, o, "id", &sc->id, true)) {
+		s->n_scenes--;   /* nothing else was allocated; later lookups need ids */
 		return -EINVAL;
+	}
 	snprintf(L->whatbuf, sizeof(L->whatbuf), "scene \"%s\"", sc->id);
 	L->what = L->whatbuf;
 	if (!valid_id(sc->id, true)) {
@@ -1641,8 +1643,10 @@ static int load_intent(struct loader *L, const cJSON *o)
 	it = &s->intents[s->n_intents++];
 	memset(it, 0, sizeof(*it));
 	it->handoff_prio = -1;
-	if (get_string(L, o, "id", &it->id, true))
+	if (get_string(L, o, "id", &it->id, true)) {
+		s->n_intents--;
 		return -EINVAL;
+	}
 	snprintf(L->whatbuf, sizeof(L->whatbuf), "intent \"%s\"", it->id);
 	L->what = L->whatbuf;
 	if (!valid_id(it->id, false)) {
@@ -2078,7 +2082,7 @@ static int each_item(struct loader *L, struct file *files, size_t nf, const char
 }
 
 /* Parents, depths and predicate totals; the default scene; intents' scene names. */
-static void finish(struct loader *L, struct file *files, size_t nf)
+static void finish(struct loader *L, const char *dir, struct file *files, size_t nf)
 {
 	struct intent_set *s = L->s;
 	size_t ndef = 0;
@@ -2091,7 +2095,7 @@ static void finish(struct loader *L, struct file *files, size_t nf)
 			ndef++;
 		}
 	if (ndef != 1)
-		diag(L->d, 1, "%s: %s", files && nf ? files[0].path : "intents",
+		diag(L->d, 1, "%s: %s", dir,
 		     ndef ? "more than one scene says \"default\": true" : "no scene says \"default\": true (the scene used when no other matches)");
 	for (size_t i = 0; i < s->n_scenes; i++) {
 		struct intent_scene *sc = &s->scenes[i];
@@ -2227,7 +2231,8 @@ struct intent_set *intent_load(const char *dir, struct tok_analyzer *an, struct 
 	    each_item(&L, files, np, "intents", load_intent) == -ENOMEM ||
 	    each_item(&L, files, np, "followups", load_followup) == -ENOMEM)
 		goto oom;
-	finish(&L, files, np);
+	if (!rc)
+		finish(&L, dir, files, np);
 	goto out;
 oom:
 	diag(d, 1, "%s: out of memory", dir);

@@ -90,9 +90,10 @@ const char *intent_scene_kb_name(const struct intent_scene *sc);
 
 /*
  * The greeting in lang (falling back to the set's first language), rendered
- * with ctx into out[0..cap). A greeting with a missing variable falls back to
- * its "greeting_fallback" text, then to the default scene's. Returns the
- * length, or -ENOENT when the scene has no greeting, -E2BIG.
+ * with ctx into out[0..cap). A scene without a greeting, or whose greeting
+ * needs a variable ctx lacks, uses its parent's, up to the default scene's
+ * (which always renders). Returns the length, -ENOENT when no scene on the
+ * way has a greeting, -E2BIG when it does not fit.
  */
 int intent_scene_greeting(const struct intent_set *s, const struct intent_scene *sc, const struct context *ctx,
 			  const char *lang, char *out, size_t cap);
@@ -145,7 +146,7 @@ void intent_route(const struct intent_set *s, const struct context *ctx, struct 
 enum intent_action {
 	INTENT_NONE = 0,     /* no intent: go on to the FAQ */
 	INTENT_ANSWER,       /* reply with text, or with KB entry `entry` when set */
-	INTENT_ASK,          /* ask for slot `ask` with text as the prompt; keep the state (below) */
+	INTENT_ASK,          /* ask for slot `ask`, text is the prompt; keep id and slots for intent_run */
 	INTENT_HANDOFF,      /* hand off to route.team; text is what to tell the customer */
 	INTENT_TICKET        /* open a ticket for route.team; text is what to tell the customer */
 };
@@ -169,6 +170,10 @@ struct intent_input {
 	size_t n_known;
 };
 
+/*
+ * What an intent says. Pointers marked borrowed point into the set (valid
+ * until intent_set_free): encode the reply before swapping sets.
+ */
 struct intent_result {
 	enum intent_action action;
 	const char *id;                  /* intent id (borrowed), NULL for INTENT_NONE */
