@@ -112,6 +112,16 @@ $(BENCH_BIN): $(BUILD)/bench/bench_match.o $(LIBOBJ)
 bench: deps-check $(BENCH_BIN)
 	$(BENCH_BIN) --data $(BENCH_DATA) --work $(BUILD)/bench-kb $(BENCH_ARGS)
 -include $(BUILD)/bench/bench_match.d
+# Hand-off store benchmark: transitions per second on SQLite with durability on (docs/benchmarks.md).
+HANDOFF_BENCH := $(BUILD)/bench/handoff_bench
+$(HANDOFF_BENCH): $(BUILD)/bench/handoff_bench.o $(LIBOBJ)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+bench-handoff: deps-check $(HANDOFF_BENCH)
+	$(HANDOFF_BENCH) --dir $(BUILD)/bench-handoff $(BENCH_HANDOFF_ARGS)
+	$(HANDOFF_BENCH) --dir $(BUILD)/bench-handoff --backlog 1000 $(BENCH_HANDOFF_ARGS)
+	$(HANDOFF_BENCH) --dir $(BUILD)/bench-handoff --full --n 1000 $(BENCH_HANDOFF_ARGS)
+.PHONY: bench-handoff
+-include $(BUILD)/bench/handoff_bench.d
 clean:
 	rm -rf build
 -include $(OBJ:.o=.d) $(TESTS:=.d)
