@@ -1,5 +1,5 @@
 /*
- * http_api.c - the JSON API under /api (read-only, GET):
+ * http_api.c - the JSON API under /api (read-only: GET and HEAD):
  *   /api/health   200 {"status":"ok",...}, 503 while shutting down
  *   /api/version  name, version, protocol version, libwebsockets version
  *   /api/stats    KB (entries, variants, languages, load time, index memory,
@@ -136,8 +136,8 @@ static cJSON *not_found(struct server *srv, unsigned *status)
 	return j;
 }
 
-/* Build the response for path and send its headers. Returns 0, or non-zero to close. */
-static int respond(struct lws *wsi, struct api_pss *pss, const char *path)
+/* Build the response for path and send its headers (and for HEAD nothing more). Returns 0, or non-zero to close. */
+static int respond(struct lws *wsi, struct api_pss *pss, const char *path, bool head)
 {
 	static const struct {
 		const char *path;
@@ -172,6 +172,11 @@ static int respond(struct lws *wsi, struct api_pss *pss, const char *path)
 	    lws_add_http_header_by_token(wsi, WSI_TOKEN_HTTP_CACHE_CONTROL, (const unsigned char *)"no-store", 8, &p, end) ||
 	    lws_finalize_write_http_header(wsi, start, &p, end))
 		return 1;
+	if (head) {
+		free(pss->resp);
+		pss->resp = NULL;
+		return lws_http_transaction_completed(wsi);
+	}
 	lws_callback_on_writable(wsi);
 	return 0;
 }
@@ -189,12 +194,14 @@ int http_api_callback(struct lws *wsi, enum lws_callback_reasons reason, void *u
 {
 	struct api_pss *pss = user;
 	char path[128];
+	bool head;
 	int n;
 
 	switch (reason) {
 	case LWS_CALLBACK_HTTP:
-		if (!lws_hdr_total_length(wsi, WSI_TOKEN_GET_URI)) {
-			/* Not a GET: answer 405 (a HEAD or POST body is never read). */
+		head = lws_hdr_total_length(wsi, WSI_TOKEN_HEAD_URI) > 0;
+		if (!head && !lws_hdr_total_length(wsi, WSI_TOKEN_GET_URI)) {
+			/* Not a GET or HEAD: answer 405 (a POST body is never read). */
 			if (lws_return_http_status(wsi, HTTP_STATUS_METHOD_NOT_ALLOWED, NULL))
 				return -1;
 			return lws_http_transaction_completed(wsi) ? -1 : 0;
@@ -203,7 +210,7 @@ int http_api_callback(struct lws *wsi, enum lws_callback_reasons reason, void *u
 		memcpy(path, in ? in : "", (size_t)n);
 		path[n] = '\0';
 		release(pss);
-		return respond(wsi, pss, path) ? -1 : 0;
+		return respond(wsi, pss, path, head) ? -1 : 0;
 
 	case LWS_CALLBACK_HTTP_WRITEABLE:
 		if (!pss || !pss->resp)

@@ -228,6 +228,7 @@ int server_run(const struct config *cfg)
 	static const struct lws_protocol_vhost_options mime_mjs = { &mime_map, NULL, ".mjs", "text/javascript" };
 	static const struct lws_protocol_vhost_options mime_manifest = { &mime_mjs, NULL, ".webmanifest",
 									  "application/manifest+json" };
+	static const struct lws_protocol_vhost_options hsts = { NULL, NULL, "strict-transport-security:", "max-age=15768000" };
 	static const struct lws_protocol_vhost_options pvo_default = { NULL, NULL, "default", "1" };
 	static const struct lws_protocol_vhost_options pvo_chat = { NULL, &pvo_default, "faq-chat", "" };
 	struct lws_protocols protocols[] = {
@@ -322,6 +323,7 @@ int server_run(const struct config *cfg)
 	if (srv->tls) {
 		info.ssl_cert_filepath = cfg->tls_cert;
 		info.ssl_private_key_filepath = cfg->tls_key;
+		info.headers = &hsts;   /* added to every response, beside the security headers */
 	}
 	srv->vh = lws_create_vhost(srv->ctx, &info);
 	if (!srv->vh) {

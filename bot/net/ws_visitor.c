@@ -650,6 +650,12 @@ int ws_visitor_callback(struct lws *wsi, enum lws_callback_reasons reason, void 
 		return 0;
 
 	default:
-		return 0;
+		/*
+		 * The "default" pvo makes this the vhost's default protocol, so plain
+		 * HTTP transactions (static files) are bound to it too: lws's dummy
+		 * handler completes them (FILE_COMPLETION -> transaction completed),
+		 * without which keep-alive requests get stale responses.
+		 */
+		return lws_callback_http_dummy(wsi, reason, user, in, len);
 	}
 }

@@ -9,6 +9,7 @@ bounded by a timeout.
 """
 import asyncio
 import glob
+import http.client
 import json
 import os
 import signal
@@ -31,7 +32,7 @@ def check(cond, msg):
         raise Fail(msg)
 
 
-def http(port, path, headers=None):
+def get(port, path, headers=None):
     req = urllib.request.Request(f"http://127.0.0.1:{port}{path}", headers=headers or {})
     try:
         with urllib.request.urlopen(req, timeout=T) as r:
@@ -41,7 +42,7 @@ def http(port, path, headers=None):
 
 
 def stats(port):
-    status, _, body = http(port, "/api/stats")
+    status, _, body = get(port, "/api/stats")
     check(status == 200, f"/api/stats answered {status}")
     return json.loads(body)
 
@@ -107,25 +108,34 @@ async def closed_with(ws, code, timeout=T):
 # ---- scenarios ----
 
 def sc_health(port):
-    status, headers, body = http(port, "/api/health")
+    status, headers, body = get(port, "/api/health")
     check(status == 200, f"status {status}")
     check(headers.get("content-type", "").startswith("application/json"), f"content-type {headers.get('content-type')}")
     check(json.loads(body).get("status") == "ok", f"body {body!r}")
-    status, _, body = http(port, "/api/version")
+    status, _, body = get(port, "/api/version")
     check(status == 200 and json.loads(body).get("protocol") == 1, f"/api/version: {status} {body!r}")
-    status, _, _ = http(port, "/api/nothing-here")
+    status, _, _ = get(port, "/api/nothing-here")
     check(status == 404, f"/api/nothing-here answered {status}")
 
 
 def sc_static(port):
-    status, headers, body = http(port, "/")
+    status, headers, body = get(port, "/")
     check(status == 200, f"status {status}")
     csp = headers.get("content-security-policy", "")
     check("default-src 'none'" in csp and "script-src 'self'" in csp, f"CSP header: {csp!r}")
     check(headers.get("x-frame-options", "").lower() == "deny", "no x-frame-options: deny")
     check(headers.get("x-content-type-options") == "nosniff", "no x-content-type-options: nosniff")
-    status, headers, _ = http(port, "/widget/faqbot.js")
-    check(status == 200 and "javascript" in headers.get("content-type", ""), f"widget: {status} {headers}")
+    # One keep-alive connection, several files and the API: each response is its own.
+    conn = http.client.HTTPConnection("127.0.0.1", int(port), timeout=T)
+    for path, ctype in (("/", "text/html"), ("/widget/faqbot.css", "text/css"), ("/widget/faqbot.js", "javascript"),
+                        ("/api/health", "application/json"), ("/widget/faqbot.css", "text/css")):
+        conn.request("GET", path)
+        r = conn.getresponse()
+        body = r.read()
+        check(r.status == 200 and ctype in r.getheader("content-type", ""), f"keep-alive {path}: {r.status} "
+              f"{r.getheader('content-type')}")
+        check(len(body) == int(r.getheader("content-length", "-1")), f"keep-alive {path}: length mismatch")
+    conn.close()
 
 
 async def sc_ask(port, kb, entry, lang):
