@@ -54,7 +54,6 @@ int serve_main(int argc, char **argv)
 	}
 	if (file && config_load_file(&cfg, file, err, sizeof(err))) {
 		fprintf(stderr, "faqbot: %s\n", err);
-		rc = 1;
 		goto out;
 	}
 	/* Pass 2: the flags. */
