@@ -283,7 +283,7 @@ static void history_should_list_the_customers_conversations_newest_first(void **
 	struct counter k = { 0 };
 
 	for (int i = 0; i < 4; i++) {
-		char id[8];
+		char id[16];
 		struct handoff_conv c;
 
 		snprintf(id, sizeof(id), "h%d", i);
@@ -481,7 +481,7 @@ static void crash_child(void)
 	struct handoff_db *d;
 	struct handoff *h;
 	struct handoff_request rq = { .reason = HANDOFF_REASON_ASKED };
-	char id[16], text[32];
+	char id[16], text[64];
 	int err;
 
 	d = handoff_db_open(path, 0, &err);

@@ -159,9 +159,8 @@ cJSON *casefile_to_json(const struct casefile *cf)
 	root = cJSON_CreateObject();
 	if (!root)
 		return NULL;
-	sum = cJSON_AddObjectToObject(root, "summary");
 	if (!add_num(root, "v", CASEFILE_VERSION) || !add_str(root, "conversation", cf->conv) ||
-	    !add_num(root, "created_at", (double)cf->created_at) || !sum ||
+	    !add_num(root, "created_at", (double)cf->created_at) || !(sum = cJSON_AddObjectToObject(root, "summary")) ||
 	    !add_str(sum, "lang", cf->summary_lang[0] ? cf->summary_lang : "en") || !add_str(sum, "text", cf->summary) ||
 	    !add_customer(root, cf) || !add_scene(root, cf) ||
 	    !add_str(root, "reason", handoff_reason_name(cf->reason)) || !add_sentiment(root, cf) ||
