@@ -55,6 +55,9 @@ static void lws_emit(int level, const char *line)
 
 	while (n && (line[n - 1] == '\n' || line[n - 1] == '\r'))
 		n--;
+	/* A refused upgrade is ours to log (once, with the reason); lws's warning would let anyone flood the log. */
+	if (strstr(line, "denied connection"))
+		level = LLL_INFO;
 	log_msg(level & LLL_ERR ? LOG_ERR : level & LLL_WARN ? LOG_WARN : LOG_INFO, "lws: %.*s", (int)n, line);
 }
 
@@ -341,9 +344,13 @@ int server_run(const struct config *cfg)
 	lws_sul_schedule(srv->ctx, 0, &srv->sul_sweep, sweep_cb, (lws_usec_t)sweep_period_us(cfg));
 	lws_sul_schedule(srv->ctx, 0, &srv->sul_tick, tick_cb, 500 * LWS_US_PER_MS);
 
+	rc = 0;
 	for (;;) {
-		if (lws_service(srv->ctx, 0) < 0)
+		if (lws_service(srv->ctx, 0) < 0) {
+			log_err("the event loop failed");
+			rc = 1;
 			break;
+		}
 		if (sig_reload) {
 			sig_reload = 0;
 			server_reload_kb(srv, "SIGHUP");
@@ -358,7 +365,6 @@ int server_run(const struct config *cfg)
 		if (srv->stopping && (!srv->n_visitors || clock_now_us() >= deadline))
 			break;
 	}
-	rc = 0;
 out:
 	if (srv->ctx) {
 		lws_sul_cancel(&srv->sul_kb);

@@ -34,8 +34,8 @@ struct visitor {
 	struct lws *wsi;
 	struct server *srv;
 	struct sess *sess;                 /* NULL until hello */
-	char *rx;                          /* reassembly, ws_frame_bytes */
-	size_t rx_len;
+	char *rx;                          /* reassembly, grown on demand up to ws_frame_bytes */
+	size_t rx_len, rx_cap;
 	struct outmsg *head, *tail;        /* output queue */
 	size_t q_frames, q_bytes, tx_off;
 	struct bucket bucket;
@@ -514,6 +514,28 @@ static int on_frame(struct visitor *v, const char *buf, size_t len, bool binary)
 
 /* ---- lifecycle ---- */
 
+#define RX_KEEP 2048   /* reassembly bytes a connection keeps between messages */
+
+/* Make room for need bytes of reassembly (need <= ws_frame_bytes). Returns 0 or -ENOMEM. */
+static int reserve(struct visitor *v, size_t need)
+{
+	size_t cap = v->rx_cap ? v->rx_cap : 512;
+	char *grown;
+
+	if (need <= v->rx_cap)
+		return 0;
+	while (cap < need)
+		cap *= 2;
+	if (cap > v->srv->cfg->ws_frame_bytes)
+		cap = v->srv->cfg->ws_frame_bytes;
+	grown = realloc(v->rx, cap);
+	if (!grown)
+		return -ENOMEM;
+	v->rx = grown;
+	v->rx_cap = cap;
+	return 0;
+}
+
 static int established(struct server *srv, struct visitor *v, struct lws *wsi)
 {
 	const struct config *cfg = srv->cfg;
@@ -522,12 +544,8 @@ static int established(struct server *srv, struct visitor *v, struct lws *wsi)
 	v->wsi = wsi;
 	v->srv = srv;
 	client_ip(srv, wsi, v->ip, sizeof(v->ip));
-	v->rx = malloc(cfg->ws_frame_bytes);
-	if (!v->rx || ip_inc(srv, v->ip)) {
-		free(v->rx);
-		v->rx = NULL;
+	if (ip_inc(srv, v->ip))
 		return -1;
-	}
 	bucket_init(&v->bucket, cfg->rate_per_sec, cfg->rate_burst, clock_now_us());
 	v->next = srv->visitors;
 	if (srv->visitors)
@@ -558,6 +576,7 @@ static void closed(struct server *srv, struct visitor *v)
 	free_queue(v);
 	free(v->rx);
 	v->rx = NULL;
+	v->rx_cap = 0;
 	v->listed = false;
 	log_info("chat: connection from %s closed (%zu open)", v->ip, srv->n_visitors);
 }
@@ -611,6 +630,7 @@ int ws_visitor_callback(struct lws *wsi, enum lws_callback_reasons reason, void 
 {
 	struct visitor *v = user;
 	struct server *srv;
+	int n;
 
 	switch (reason) {
 	case LWS_CALLBACK_FILTER_PROTOCOL_CONNECTION:
@@ -631,13 +651,21 @@ int ws_visitor_callback(struct lws *wsi, enum lws_callback_reasons reason, void 
 			lws_close_reason(wsi, LWS_CLOSE_STATUS_MESSAGE_TOO_LARGE, (unsigned char *)"message too big", 15);
 			return -1;
 		}
+		if (reserve(v, v->rx_len + len))
+			return -1;
 		memcpy(v->rx + v->rx_len, in, len);
 		v->rx_len += len;
 		if (!lws_is_final_fragment(wsi))
 			return 0;
 		len = v->rx_len;
 		v->rx_len = 0;
-		return on_frame(v, v->rx, len, lws_frame_is_binary(wsi));
+		n = on_frame(v, v->rx, len, lws_frame_is_binary(wsi));
+		if (v->rx_cap > RX_KEEP) {   /* idle connections keep a small buffer */
+			free(v->rx);
+			v->rx = NULL;
+			v->rx_cap = 0;
+		}
+		return n;
 
 	case LWS_CALLBACK_SERVER_WRITEABLE:
 		if (!v || !v->listed)
