@@ -310,9 +310,21 @@ static void publish(struct visitor *v, struct visitor *except, char *env, size_t
 
 /* ---- frames ---- */
 
+/* A copy of client text safe for one log line: control bytes become '?'; "-" when empty. */
+static const char *printable(const char *s, char *out, size_t size)
+{
+	size_t i;
+
+	for (i = 0; s[i] && i + 1 < size; i++)
+		out[i] = (unsigned char)s[i] < 0x20 || s[i] == 0x7f ? '?' : s[i];
+	out[i] = '\0';
+	return i ? out : "-";
+}
+
 static void on_hello(struct visitor *v, struct wire_in *in, uint64_t now)
 {
 	struct server *srv = v->srv;
+	char scene[LIM_SCENE_BYTES + 1];
 	struct engine_welcome w;
 	struct sess *s;
 	size_t len;
@@ -352,7 +364,7 @@ static void on_hello(struct visitor *v, struct wire_in *in, uint64_t now)
 	enqueue(v, env, len);
 	wire_free(env);
 	log_info("chat: %s session %.8s… from %s (lang %s, scene %s, %zu tab(s))", rc == 1 ? "resumed" : "new",
-		 s->token, v->ip, s->lang, v->scene[0] ? v->scene : "-", sess_conn_count(s));
+		 s->token, v->ip, s->lang, printable(v->scene, scene, sizeof(scene)), sess_conn_count(s));
 }
 
 static void count_reply(struct server *srv, const struct engine_reply *r)
@@ -389,9 +401,9 @@ static void on_message(struct visitor *v, struct wire_in *in, uint64_t now)
 		return;
 	}
 	count_reply(srv, r);
-	log_info("chat: %.8s… %s%s%s", v->sess->token,
-		 r->kind == ENGINE_ANSWER ? "answer " : r->kind == ENGINE_CLARIFY ? "clarify" : "fallback",
-		 r->kind == ENGINE_ANSWER ? r->entry->id : "", "");
+	log_info("chat: %.8s… %s %s", v->sess->token,
+		 r->kind == ENGINE_ANSWER ? "answer" : r->kind == ENGINE_CLARIFY ? "clarify" : "fallback",
+		 r->kind == ENGINE_ANSWER ? r->entry->id : r->lang);
 	env = wire_reply(r, in->id, &len);
 	publish(v, NULL, env, len);
 	free(r);
