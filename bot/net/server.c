@@ -9,6 +9,7 @@
 #include "core/clock.h"
 #include "core/limits_serve.h"
 #include "core/log.h"
+#include "core/str.h"
 #include "net/dirsig.h"
 #include "net/server_int.h"
 
@@ -96,6 +97,8 @@ static int load_kb(struct server *srv, const char *why, bool initial)
 		n = (size_t)snprintf(srv->kb_error, sizeof(srv->kb_error), "%zu error(s)", d.errors);
 		for (size_t i = 0; i < d.n && n < sizeof(srv->kb_error); i++)
 			n += (size_t)snprintf(srv->kb_error + n, sizeof(srv->kb_error) - n, "%s%s", i ? "; " : ": ", d.msgs[i]);
+		if (!str_utf8_valid(srv->kb_error, strlen(srv->kb_error), &n))
+			srv->kb_error[n] = '\0';   /* cut inside a character: it goes out as JSON */
 		if (initial) {
 			for (size_t i = 0; i < d.n; i++)
 				log_err("%s", d.msgs[i]);
