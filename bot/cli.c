@@ -281,7 +281,7 @@ static int ask_intents(struct kb_snapshot *kb, const struct common *c, struct as
 
 static int ask_one(struct kb_snapshot *kb, const struct common *c, struct ask_state *st, const char *text)
 {
-	struct kb_query q = { text, strlen(text), c->lang, st ? intent_scene_kb_name(st->sc) : c->scene, 0 };
+	struct kb_query q = { .text = text, .len = strlen(text), .lang = c->lang, .scene = st ? intent_scene_kb_name(st->sc) : c->scene };
 	struct kb_result r;
 	int rc = st ? tok_run(kb_analyzer(kb), text, strlen(text), 0, st->tl) : 0;
 

@@ -2,6 +2,7 @@
  * main.c - entry point: dispatch to the commands. Wiring only, no logic.
  */
 #include "cli.h"
+#include "config.h"
 #include "serve.h"
 
 #include <stdio.h>
@@ -32,7 +33,7 @@ int main(int argc, char **argv)
 	if (!strcmp(argv[1], "serve"))
 		return serve_main(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "version") || !strcmp(argv[1], "--version")) {
-		printf("faqbot 0.1.0\n");
+		printf("faqbot %s\n", FAQBOT_VERSION);
 		return 0;
 	}
 	if (!strcmp(argv[1], "help") || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {

@@ -145,7 +145,7 @@ static struct kb_snapshot *load_dir(const char *dir)
 
 static void match(struct kb_snapshot *kb, const char *text, const char *scene, struct kb_result *r)
 {
-	struct kb_query q = { text, strlen(text), NULL, scene, 0 };
+	struct kb_query q = { .text = text, .len = strlen(text), .scene = scene };
 
 	assert_int_equal(kb_match(kb, &q, r), 0);
 }

@@ -246,7 +246,7 @@ static void begin(struct sess *s, struct engine_reply *out)
 int engine_message(const struct engine_opts *o, struct kb_snapshot *kb, struct sess *s, const char *text, size_t len,
 		const char *scene, time_t now, struct engine_reply *out)
 {
-	struct kb_query q = { text, len, s->lang[0] ? s->lang : NULL, scene && *scene ? scene : NULL, now };
+	struct kb_query q = { .text = text, .len = len, .lang = s->lang[0] ? s->lang : NULL, .scene = scene && *scene ? scene : NULL, .now = now };
 	struct kb_result r;
 	const char *lang;
 	int rc = len ? kb_match(kb, &q, &r) : -EINVAL;

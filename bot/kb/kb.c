@@ -1241,10 +1241,30 @@ static struct kb_lang *pick_lang(struct kb_snapshot *kb, const struct tok_list *
 	return &kb->lang[li < 0 ? 0 : li];
 }
 
+static bool in_list(const char *id, const char *const *ids, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (ids[i] && !strcmp(ids[i], id))
+			return true;
+	return false;
+}
+
 static bool in_window(const struct kb_entry *e, const char *today)
 {
 	return (!e->valid_from[0] || strcmp(today, e->valid_from) >= 0) &&
 	       (!e->valid_until[0] || strcmp(today, e->valid_until) <= 0);
+}
+
+bool kb_entry_valid(const struct kb_entry *e, time_t now)
+{
+	struct tm tm;
+	char today[11];
+
+	if (!now)
+		now = time(NULL);
+	gmtime_r(&now, &tm);
+	strftime(today, sizeof(today), "%Y-%m-%d", &tm);
+	return in_window(e, today);
 }
 
 /* Tokenize, pick the language, fill allow and boost; returns the language or NULL. */
@@ -1258,30 +1278,32 @@ static struct kb_lang *prepare(struct kb_snapshot *kb, const struct kb_query *q,
 	L = pick_lang(kb, kb->tl, q->lang);
 	*allow = NULL;
 	*boost = NULL;
-	if (L->any_window) {
+	if (L->any_window || q->n_exclude) {
 		time_t now = q->now ? q->now : time(NULL);
 		struct tm tm;
 		char today[11];
 
 		gmtime_r(&now, &tm);
 		strftime(today, sizeof(today), "%Y-%m-%d", &tm);
-		for (uint32_t dd = 0; dd < L->n_docs; dd++)
-			L->allow[dd] = in_window(&kb->entries[L->doc_entry[dd]], today);
+		for (uint32_t dd = 0; dd < L->n_docs; dd++) {
+			const struct kb_entry *e = &kb->entries[L->doc_entry[dd]];
+
+			L->allow[dd] = in_window(e, today) && !in_list(e->id, q->exclude_ids, q->n_exclude);
+		}
 		*allow = L->allow;
 	}
-	if (L->any_scene && q->scene && *q->scene) {
+	if ((L->any_scene && q->scene && *q->scene) || q->n_boost) {
 		float b = idx_mode_of(L->ix) == IDX_BM25 ? SCENE_BOOST_BM25 : SCENE_BOOST_TRAINED;
 		bool any = false;
 
 		for (uint32_t dd = 0; dd < L->n_docs; dd++) {
 			const struct kb_entry *e = &kb->entries[L->doc_entry[dd]];
+			bool mine = in_list(e->id, q->boost_ids, q->n_boost);
 
-			L->boost[dd] = 0;
-			for (size_t s = 0; s < e->n_scenes; s++)
-				if (!strcmp(e->scenes[s], q->scene)) {
-					L->boost[dd] = b;
-					any = true;
-				}
+			for (size_t s = 0; s < e->n_scenes && !mine && q->scene; s++)
+				mine = !strcmp(e->scenes[s], q->scene);
+			L->boost[dd] = mine ? b : 0;
+			any |= mine;
 		}
 		if (any)
 			*boost = L->boost;

@@ -106,6 +106,9 @@ struct kb_stats {
 
 void kb_stats(const struct kb_snapshot *kb, struct kb_stats *st);
 
+/* True when e may be answered on the day of now (0 = today): inside its validity window. */
+bool kb_entry_valid(const struct kb_entry *e, time_t now);
+
 /* Thresholds in use for lang (NULL = default language). */
 const struct dec_thresholds *kb_thresholds(const struct kb_snapshot *kb, const char *lang);
 
@@ -115,6 +118,10 @@ struct kb_query {
 	const char *lang;      /* the customer's language when the text does not tell; NULL = KB default */
 	const char *scene;     /* optional: entries serving this scene are ranked up */
 	time_t now;            /* for validity windows; 0 = now */
+	const char *const *boost_ids;     /* optional: entry ids ranked up as the scene's own (scene rules) */
+	size_t n_boost;
+	const char *const *exclude_ids;   /* optional: entry ids never offered in this scene */
+	size_t n_exclude;
 };
 
 struct kb_result {

@@ -1012,18 +1012,22 @@ size_t idx_search(const struct idx *ix, struct idx_scratch *s, const struct tok_
 			s->acc[d] += ix->post_w[p] * wts[j];
 		}
 	}
-	if (ix->mode == IDX_TRAINED || boost) {
-		/* Every doc can win (its bias, its boost): scan them all. */
+	/*
+	 * A boost only ranks up docs the query's words reached: a scene alone
+	 * must never lift an entry nothing in the question matched.
+	 */
+	if (ix->mode == IDX_TRAINED) {
+		/* Every doc can win through its bias: scan them all. */
 		for (uint32_t d = 0; d < ix->n_docs; d++) {
 			if (!allow || allow[d])
-				insert_hit(hits, &nh, k, d, s->acc[d] + ix->bias[d] + (boost ? boost[d] : 0));
+				insert_hit(hits, &nh, k, d, s->acc[d] + ix->bias[d] + (boost && s->mark[d] ? boost[d] : 0));
 		}
 	} else {
 		for (size_t i = 0; i < ntouched; i++) {
 			uint32_t d = s->touched[i];
 
 			if (!allow || allow[d])
-				insert_hit(hits, &nh, k, d, s->acc[d]);
+				insert_hit(hits, &nh, k, d, s->acc[d] + (boost ? boost[d] : 0));
 		}
 	}
 	for (size_t i = 0; i < ntouched; i++) {
