@@ -629,6 +629,9 @@ static void scenes_should_route_to_their_team_and_positions_count_per_team(void 
 	assert_int_equal(handoff_set_policy(h, "refund_form", &p), 0);
 	assert_string_equal(handoff_policy_for(h, "refund_form")->team, "billing");
 	assert_string_equal(handoff_policy_for(h, "checkout")->team, "support");
+	assert_string_equal(handoff_policy_for(h, "refund_form.partial")->team, "billing");    /* a child scene */
+	assert_string_equal(handoff_policy_for(h, "refund_formx")->team, "support");
+	assert_string_equal(handoff_policy_for(h, NULL)->team, "support");
 	agent("alice", "support", 2);
 	agent("bea", "billing", 2);
 	assert_int_equal(request_at("s1", NULL, 0, T0, NULL), 0);

@@ -378,9 +378,18 @@ int handoff_set_policy(struct handoff *h, const char *scene, const struct handof
 
 const struct handoff_policy *handoff_policy_for(const struct handoff *h, const char *scene)
 {
-	for (size_t i = 0; scene && i < h->n_policies; i++)
-		if (strcmp(h->policies[i].scene, scene) == 0)
-			return &h->policies[i].p;
+	size_t len = scene ? strlen(scene) : 0;
+
+	/* "order_detail.shipped", then its parent "order_detail", then the default */
+	while (len) {
+		for (size_t i = 0; i < h->n_policies; i++)
+			if (strlen(h->policies[i].scene) == len && memcmp(h->policies[i].scene, scene, len) == 0)
+				return &h->policies[i].p;
+		while (len && scene[len - 1] != '.')
+			len--;
+		if (len)
+			len--;      /* drop the dot */
+	}
 	return &h->def;
 }
 

@@ -332,7 +332,11 @@ int handoff_set_team(struct handoff *h, const char *team, const struct handoff_h
 /* Set scene's policy (copied; scene NULL sets the default policy). Returns 0, -EINVAL, -E2BIG, -ENOMEM. */
 int handoff_set_policy(struct handoff *h, const char *scene, const struct handoff_policy *p);
 
-/* The policy for scene: its own, else the default. Borrowed until the next handoff_set_policy. */
+/*
+ * The policy for scene: its own, else its nearest parent's ("order_detail"
+ * for "order_detail.shipped"), else the default. Borrowed until the next
+ * handoff_set_policy.
+ */
 const struct handoff_policy *handoff_policy_for(const struct handoff *h, const char *scene);
 
 /* ---- transitions ---- */
