@@ -29,12 +29,16 @@ static struct fake_store fs;
 static struct handoff *h;
 static int changes;
 static enum handoff_state last_from, last_to;
+static char last_detail[64], last_prev_agent[LIM_ID + 1];
 
-static void on_change(void *arg, const struct handoff_conv *c, enum handoff_state from)
+static void on_change(void *arg, const struct handoff_conv *c, const struct handoff_event *ev, const char *prev_agent)
 {
 	changes++;
-	last_from = from;
-	last_to = c->state;
+	last_from = ev->from;
+	last_to = ev->to;
+	assert_int_equal(c->state, ev->to);
+	snprintf(last_detail, sizeof(last_detail), "%s", ev->detail ? ev->detail : "");
+	snprintf(last_prev_agent, sizeof(last_prev_agent), "%s", prev_agent);
 }
 
 static void config(struct handoff_config *cfg)
@@ -419,6 +423,8 @@ static void transfer_should_requeue_to_the_new_team_keeping_its_place(void **sta
 	assert_string_equal(handoff_find(h, "c1")->team, "billing");
 	assert_int_equal(handoff_find(h, "c1")->requested_at, T0);
 	assert_string_equal(fs.event[fs.n_event - 1].detail, "transfer:billing");
+	assert_string_equal(last_detail, "transfer:billing");           /* the hook can tell alice why */
+	assert_string_equal(last_prev_agent, "alice");
 	assert_int_equal(handoff_agent_load(h, "alice"), 0);
 	assert_int_equal(handoff_queue(h, "alice", T0, q, 4), 0);
 	assert_int_equal(handoff_queue(h, "bea", T0, q, 4), 1);
@@ -664,6 +670,7 @@ static void agent_disconnect_should_requeue_after_the_grace_unless_they_return(v
 	assert_int_equal(state_of("c2"), HANDOFF_QUEUED);
 	assert_int_equal(handoff_find(h, "c1")->requested_at, T0);
 	assert_string_equal(fs.event[fs.n_event - 1].detail, "agent_gone");
+	assert_string_equal(last_prev_agent, "alice");
 	assert_int_equal(handoff_agent_load(h, "alice"), 0);
 }
 

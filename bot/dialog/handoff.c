@@ -553,6 +553,7 @@ static int commit(struct handoff *h, struct oconv *o, struct handoff_conv *next,
 	struct handoff_event ev = { next->id, ch->expect, next->state, now, ch->actor, ch->detail };
 	struct handoff_write w = { next, ch->expect, &ev, ch->ticket, ch->casefile, ch->casefile_len, ch->sample };
 	enum handoff_state from = ch->expect;
+	char prev_agent[LIM_ID + 1] = "";
 	struct agent *a;
 	int rc;
 
@@ -564,7 +565,9 @@ static int commit(struct handoff *h, struct oconv *o, struct handoff_conv *next,
 		return rc;
 
 	/* the write is durable: memory follows, nothing below can fail */
-	if (from == HANDOFF_ASSIGNED && (a = agent_mem(h, o ? o->c.agent : NULL)) && a->load)
+	if (from == HANDOFF_ASSIGNED && o)
+		copy(prev_agent, sizeof(prev_agent), o->c.agent);
+	if (from == HANDOFF_ASSIGNED && (a = agent_mem(h, prev_agent)) && a->load)
 		a->load--;
 	if (next->state == HANDOFF_ASSIGNED && (a = agent_mem(h, next->agent)))
 		a->load++;
@@ -585,7 +588,7 @@ static int commit(struct handoff *h, struct oconv *o, struct handoff_conv *next,
 		sample_add(h, ch->sample);
 	h->version++;
 	if (h->cfg.on_change)
-		h->cfg.on_change(h->cfg.arg, o ? &o->c : next, from);
+		h->cfg.on_change(h->cfg.arg, o ? &o->c : next, &ev, prev_agent);
 	return 0;
 }
 

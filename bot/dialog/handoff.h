@@ -289,8 +289,12 @@ struct handoff_config {
 	/* Encode a case file for storage (malloc'd, freed with free()); NULL: case files are not stored. */
 	int (*encode_casefile)(const struct casefile *cf, char **out, size_t *len);
 	/* Called after every persisted transition (including those made by handoff_tick), with the
-	 * conversation after the change; it must not call back into the desk. NULL: none. */
-	void (*on_change)(void *arg, const struct handoff_conv *c, enum handoff_state from);
+	 * conversation after the change, the transition (ev->from, ev->to, ev->actor, ev->detail:
+	 * "claim", "transfer:billing", "agent_gone", "returned", the resolution code, ...) and the agent
+	 * who held the chat before it ("" when none): enough to tell the customer and to send
+	 * `released` to that agent. It must not call back into the desk. NULL: none. */
+	void (*on_change)(void *arg, const struct handoff_conv *c, const struct handoff_event *ev,
+			  const char *prev_agent);
 	void *arg;
 };
 
