@@ -45,11 +45,12 @@ DEB_PKGS := build-essential pkg-config libwebsockets-dev libstemmer-dev libcjson
             libsqlite3-dev libopencc-dev python3-jieba
 # What the tests need on top: a WebSocket client for the integration test,
 # Debian's Chromium and playwright-core (npm) for the browser test.
-TEST_PKGS := python3-websockets chromium nodejs npm
+TEST_PKGS := python3-websockets chromium
 deps:
 	@sh tools/deps.sh $(DEB_PKGS)
 deps-test: deps
 	@sh tools/deps.sh $(TEST_PKGS)
+	@command -v npm >/dev/null || sh tools/deps.sh nodejs npm
 	@[ -d node_modules/playwright-core ] || npm ci --no-audit --no-fund --silent
 .PHONY: deps-test
 deps-check:
@@ -125,3 +126,17 @@ bench-handoff: deps-check $(HANDOFF_BENCH)
 clean:
 	rm -rf build
 -include $(OBJ:.o=.d) $(TESTS:=.d)
+# WebSocket benchmark: faqbot's /ws against a minimal libwebsockets echo server, 1,000 busy and
+# 10,000 idle connections (bench/ws_run.sh says how; figures in docs/benchmarks.md).
+WS_LOAD := $(BUILD)/bench/ws_load
+WS_ECHO := $(BUILD)/bench/ws_echo
+WS_CPPFLAGS := -D_POSIX_C_SOURCE=200809L -DNDEBUG
+$(WS_LOAD): bench/ws_load.c
+	@mkdir -p $(@D)
+	$(CC) $(WS_CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $<
+$(WS_ECHO): bench/ws_echo.c
+	@mkdir -p $(@D)
+	$(CC) $(WS_CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< $(shell $(PKG_CONFIG) --libs libwebsockets)
+bench-ws: deps-check $(BIN) $(WS_LOAD) $(WS_ECHO)
+	BIN=$(BIN) LOAD=$(WS_LOAD) ECHO=$(WS_ECHO) sh bench/ws_run.sh
+.PHONY: bench-ws
