@@ -905,6 +905,24 @@ static void agents_added_by_another_process_should_be_found(void **state)
 	assert_non_null(handoff_agent_find(h, "late"));
 }
 
+static void agents_disabled_by_another_process_should_be_seen_on_reload(void **state)
+{
+	struct handoff_agent a;
+	char token[HANDOFF_TOKEN_LEN + 1], who[LIM_ID + 1];
+
+	assert_int_equal(handoff_agent_add(h, "alice", "Alice", "support", 3, "right horse", T0), 0);
+	assert_int_equal(handoff_login(h, "alice", "right horse", T0, token), 0);
+	assert_int_equal(fake_agent_get(&fs, "alice", &a), 0);
+	a.disabled = true;
+	assert_int_equal(fake_agent_put(&fs, &a), 0);      /* `faqbot agent disable alice` while serving */
+	assert_int_equal(handoff_session(h, token, T0, who), 0);   /* memory does not know yet */
+	assert_int_equal(handoff_agent_reload(h, "alice"), 0);
+	assert_true(handoff_agent_find(h, "alice")->disabled);
+	assert_int_equal(handoff_session(h, token, T0, who), -EACCES);
+	assert_int_equal(handoff_agent_reload(h, "nobody"), -ENOENT);
+	assert_int_equal(handoff_agent_reload(h, "bad name"), -EINVAL);
+}
+
 /* ---- ids, transcripts, history, drafts, case files ---- */
 
 static void conversation_ids_should_not_reveal_the_session_token(void **state)
@@ -1093,6 +1111,7 @@ int main(void)
 		T(disabled_agents_should_not_sign_in),
 		T(accounts_should_be_validated),
 		T(agents_added_by_another_process_should_be_found),
+		T(agents_disabled_by_another_process_should_be_seen_on_reload),
 		T(conversation_ids_should_not_reveal_the_session_token),
 		T(transcripts_should_keep_every_side_in_order),
 		T(request_should_store_the_case_file_and_its_summary),

@@ -1226,6 +1226,31 @@ int handoff_agent_disable(struct handoff *h, const char *username, bool disabled
 	return 0;
 }
 
+int handoff_agent_reload(struct handoff *h, const char *username)
+{
+	struct handoff_agent a;
+	struct agent *m;
+	int rc;
+
+	if (!h || !valid_id(username))
+		return -EINVAL;
+	rc = h->ops->agent_get(h->store, username, &a);
+	if (rc == -ENOENT && (m = agent_mem(h, username)) != NULL) {
+		m->a.disabled = true;      /* deleted elsewhere: treat as disabled */
+		h->version++;
+		return -ENOENT;
+	}
+	if (rc)
+		return rc;
+	m = agent_mem(h, username);
+	if (m && !memcmp(&m->a, &a, sizeof(a)))
+		return 0;
+	if (!agent_remember(h, &a))
+		return -ENOMEM;
+	h->version++;
+	return 0;
+}
+
 const struct handoff_agent *handoff_agent_find(const struct handoff *h, const char *username)
 {
 	const struct agent *a = agent_mem(h, username);

@@ -479,6 +479,13 @@ int handoff_agent_add(struct handoff *h, const char *username, const char *name,
 /* Disable (or enable) an account; a disabled agent cannot sign in or claim. Returns 0, -ENOENT. */
 int handoff_agent_disable(struct handoff *h, const char *username, bool disabled);
 
+/*
+ * Re-read an account from the store: another process (the `faqbot agent`
+ * command) may have changed it. An account deleted from the store is kept
+ * in memory as disabled. Returns 0, -EINVAL, -ENOENT, the store's error.
+ */
+int handoff_agent_reload(struct handoff *h, const char *username);
+
 /* The account (password holds the hash), or NULL. Borrowed until the next agent change. */
 const struct handoff_agent *handoff_agent_find(const struct handoff *h, const char *username);
 
