@@ -1576,13 +1576,15 @@ int handoff_suggest(struct kb_snapshot *kb, const char *text, size_t len, const 
 	rc = kb_match(kb, &q, &r);
 	if (rc)
 		return rc;
+	if (!r.info.known && !r.info.typo)
+		return 0;   /* no word the KB knows: nothing to suggest (trained scores may be negative, so no score cut) */
 	for (size_t i = 0; i < r.n_top && n < max; i++) {
 		const struct kb_entry *e = r.top_entry[i];
 		bool dup = false;
 
 		for (size_t k = 0; k < n && !dup; k++)
 			dup = strcmp(out[k].entry, e->id) == 0;
-		if (dup || r.top[i].score <= 0.0f)
+		if (dup || !e)
 			continue;
 		out[n].entry = e->id;
 		out[n].question = e->n_questions ? e->questions[0] : "";
