@@ -6,6 +6,8 @@
 #include "config.h"
 
 #include "core/limits_serve.h"
+#include "dialog/handoff.h"
+#include "dialog/hours.h"
 
 #include <cjson/cJSON.h>
 #include <errno.h>
@@ -18,7 +20,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
-enum cfg_type { CFG_STR, CFG_UINT, CFG_INT, CFG_DOUBLE, CFG_BOOL, CFG_LIST };
+enum cfg_type { CFG_STR, CFG_UINT, CFG_INT, CFG_DOUBLE, CFG_BOOL, CFG_LIST, CFG_JSON };
 
 struct cfg_key {
 	const char *name;
@@ -65,6 +67,10 @@ static const struct cfg_key keys[] = {
 	K("fallbacks_before_human", CFG_UINT, fallbacks_before_human, 2, NULL, 0, 100),
 	K("shutdown_ms", CFG_UINT, shutdown_ms, LIM_SHUTDOWN_MS, NULL, 0, 60000),
 	K("log_level", CFG_STR, log_level, 0, "notice", 0, 0),
+	K("db", CFG_STR, db, 0, NULL, 0, 0),
+	K("handoff_teams", CFG_JSON, handoff_teams, 0, NULL, 0, 0),
+	K("agent_grace_secs", CFG_UINT, agent_grace_secs, 60, NULL, 1, 86400),
+	K("ticket_after_secs", CFG_UINT, ticket_after_secs, 300, NULL, 1, 7 * 86400),
 };
 
 #define N_KEYS (sizeof(keys) / sizeof(keys[0]))
@@ -117,7 +123,7 @@ void config_free(struct config *c)
 	if (!c)
 		return;
 	for (size_t i = 0; i < N_KEYS; i++)
-		if (keys[i].type == CFG_STR) {
+		if (keys[i].type == CFG_STR || keys[i].type == CFG_JSON) {
 			char **p = field(c, &keys[i]);
 
 			free(*p);
@@ -135,6 +141,28 @@ static int set_str(struct config *c, const struct cfg_key *k, const char *v)
 		return -ENOMEM;
 	free(*p);
 	*p = d;
+	return 0;
+}
+
+/* Keep a JSON object as compact text (NULL: unset). */
+static int set_json(struct config *c, const struct cfg_key *k, const cJSON *v, char *err, size_t errlen)
+{
+	char **p = field(c, k), *d = NULL;
+
+	if (v && !(d = cJSON_PrintUnformatted(v)))
+		return -ENOMEM;
+	if (d && strlen(d) > LIM_HTTP_BODY) {
+		cJSON_free(d);
+		return say(err, errlen, -E2BIG, "\"%s\" is too large", k->name);
+	}
+	free(*p);
+	*p = NULL;
+	if (d) {
+		*p = dup_str(d);
+		cJSON_free(d);
+		if (!*p)
+			return -ENOMEM;
+	}
 	return 0;
 }
 
@@ -191,12 +219,12 @@ int config_init(struct config *c)
 	for (size_t i = 0; i < N_KEYS; i++) {
 		const struct cfg_key *k = &keys[i];
 
-		if (k->type == CFG_STR) {
+		if (k->type == CFG_STR || k->type == CFG_JSON) {
 			if (k->def_s && set_str(c, k, k->def_s)) {
 				config_free(c);
 				return -ENOMEM;
 			}
-		} else if (k->type != CFG_LIST) {
+		} else if (k->type != CFG_LIST && k->type != CFG_JSON) {
 			set_num(c, k, k->def, NULL, 0);
 		}
 	}
@@ -222,6 +250,18 @@ int config_set(struct config *c, const char *name, const char *value, char *err,
 	switch (k->type) {
 	case CFG_STR:
 		return set_str(c, k, *value ? value : NULL);
+	case CFG_JSON: {
+		cJSON *j = *value ? cJSON_Parse(value) : NULL;
+		int rc;
+
+		if (*value && !cJSON_IsObject(j)) {
+			cJSON_Delete(j);
+			return say(err, errlen, -EINVAL, "\"%s\" must be a JSON object", name);
+		}
+		rc = set_json(c, k, j, err, errlen);
+		cJSON_Delete(j);
+		return rc;
+	}
 	case CFG_LIST:
 		free_list(c);
 		while (*value) {
@@ -251,6 +291,10 @@ int config_set(struct config *c, const char *name, const char *value, char *err,
 static int apply_json(struct config *c, const struct cfg_key *k, const cJSON *v, char *err, size_t errlen)
 {
 	switch (k->type) {
+	case CFG_JSON:
+		if (!cJSON_IsNull(v) && !cJSON_IsObject(v))
+			return say(err, errlen, -EINVAL, "\"%s\" must be an object", k->name);
+		return set_json(c, k, cJSON_IsNull(v) ? NULL : v, err, errlen);
 	case CFG_STR:
 		if (cJSON_IsNull(v))
 			return set_str(c, k, NULL);
@@ -354,7 +398,100 @@ int config_check(const struct config *c, char *err, size_t errlen)
 		level_ok |= c->log_level && !strcmp(c->log_level, levels[i]);
 	if (!level_ok)
 		return say(err, errlen, -EINVAL, "\"log_level\" must be err, warn, notice, info or debug");
+	return config_teams(c, NULL, NULL, err, errlen);
+}
+
+/* ---- hand-off teams ---- */
+
+static bool team_name_ok(const char *s)
+{
+	size_t n = strlen(s);
+
+	return n >= 1 && n <= HANDOFF_CODE_LEN && strspn(s, "abcdefghijklmnopqrstuvwxyz0123456789_-") == n;
+}
+
+/* One team's object into *h. */
+static int team_hours(const char *team, const cJSON *t, struct handoff_hours *h, char *err, size_t errlen)
+{
+	const cJSON *it, *hours = NULL;
+
+	memset(h, 0, sizeof(*h));
+	h->always = true;
+	if (!cJSON_IsObject(t))
+		return say(err, errlen, -EINVAL, "\"handoff_teams\".\"%s\" must be an object", team);
+	cJSON_ArrayForEach(it, t) {
+		if (!strcmp(it->string, "utc_offset")) {
+			if (!cJSON_IsString(it) || hours_parse_offset(it->valuestring, &h->utc_offset_min))
+				return say(err, errlen, -EINVAL,
+					   "\"handoff_teams\".\"%s\".\"utc_offset\" must be like \"+08:00\" or \"UTC\"", team);
+		} else if (!strcmp(it->string, "hours")) {
+			hours = it;
+		} else {
+			return say(err, errlen, -EINVAL, "\"handoff_teams\".\"%s\": unknown key \"%s\" (utc_offset, hours)",
+				   team, it->string);
+		}
+	}
+	if (!hours || (cJSON_IsString(hours) && !strcmp(hours->valuestring, "always")))
+		return 0;
+	if (!cJSON_IsObject(hours))
+		return say(err, errlen, -EINVAL,
+			   "\"handoff_teams\".\"%s\".\"hours\" must be \"always\" or an object like {\"mon-fri\": \"09:00-18:00\"}",
+			   team);
+	h->always = false;
+	cJSON_ArrayForEach(it, hours) {
+		unsigned mask;
+		uint16_t open, close;
+
+		if (hours_parse_days(it->string, &mask))
+			return say(err, errlen, -EINVAL,
+				   "\"handoff_teams\".\"%s\".\"hours\": \"%s\" is not days like \"mon-fri\" or \"sat,sun\"", team,
+				   it->string);
+		if (!cJSON_IsString(it) || hours_parse_span(it->valuestring, &open, &close))
+			return say(err, errlen, -EINVAL,
+				   "\"handoff_teams\".\"%s\".\"hours\".\"%s\" must be like \"09:00-18:00\" or \"closed\"", team,
+				   it->string);
+		hours_apply(h, mask, open, close);
+	}
 	return 0;
+}
+
+int config_teams(const struct config *c, int (*fn)(void *arg, const char *team, const struct handoff_hours *hours),
+		 void *arg, char *err, size_t errlen)
+{
+	const cJSON *t;
+	cJSON *j;
+	int rc = 0;
+
+	if (!c->handoff_teams)
+		return 0;
+	j = cJSON_Parse(c->handoff_teams);
+	if (!cJSON_IsObject(j)) {
+		cJSON_Delete(j);
+		return say(err, errlen, -EINVAL, "\"handoff_teams\" must be an object");
+	}
+	cJSON_ArrayForEach(t, j) {
+		struct handoff_hours h;
+
+		if (!team_name_ok(t->string)) {
+			rc = say(err, errlen, -EINVAL, "\"handoff_teams\": \"%.40s\" is not a team name ([a-z0-9_-], at most %d)",
+				 t->string, HANDOFF_CODE_LEN);
+			break;
+		}
+		rc = team_hours(t->string, t, &h, err, errlen);
+		if (!rc && fn)
+			rc = fn(arg, t->string, &h);
+		if (rc)
+			break;
+	}
+	cJSON_Delete(j);
+	return rc;
+}
+
+int config_db_path(const struct config *c, char *out, size_t size)
+{
+	int n = c->db ? snprintf(out, size, "%s", c->db) : snprintf(out, size, "%s/faqbot.db", c->data ? c->data : "var");
+
+	return n < 0 || (size_t)n >= size ? -ENAMETOOLONG : 0;
 }
 
 void config_print(const struct config *c, FILE *out)
@@ -378,6 +515,12 @@ void config_print(const struct config *c, FILE *out)
 		case CFG_LIST:
 			cJSON_AddItemToObject(j, k->name,
 					      cJSON_CreateStringArray((const char *const *)c->origins, (int)c->n_origins));
+			break;
+		case CFG_JSON:
+			if (*(char *const *)p)
+				cJSON_AddItemToObject(j, k->name, cJSON_Parse(*(char *const *)p));
+			else
+				cJSON_AddNullToObject(j, k->name);
 			break;
 		case CFG_BOOL:
 			cJSON_AddBoolToObject(j, k->name, *(const bool *)p);

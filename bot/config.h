@@ -21,6 +21,7 @@ struct config {
 	/* Content and state. */
 	char *kb, *intents, *web, *data;
 	char *ws_path;
+	char *db;                       /* the hand-off database; NULL: <data>/faqbot.db */
 	/* Who may connect. */
 	char **origins;
 	size_t n_origins;
@@ -39,7 +40,12 @@ struct config {
 	unsigned suggestions, fallbacks_before_human;
 	unsigned shutdown_ms;
 	char *log_level;
+	/* Hand-off. */
+	char *handoff_teams;            /* compact JSON object: team -> {utc_offset, hours}, or NULL */
+	unsigned agent_grace_secs, ticket_after_secs;
 };
+
+struct handoff_hours;
 
 /* Fill c with the defaults. Release with config_free(). Returns 0 or -ENOMEM. */
 int config_init(struct config *c);
@@ -63,6 +69,19 @@ int config_set(struct config *c, const char *key, const char *value, char *err, 
 
 /* Cross-field checks (TLS needs both files, ...). Returns 0 or -EINVAL with err. */
 int config_check(const struct config *c, char *err, size_t errlen);
+
+/*
+ * Walk the teams of "handoff_teams" with their business hours:
+ * {"support": {"utc_offset": "+08:00", "hours": {"mon-fri": "09:00-18:00"}},
+ *  "billing": {"hours": "always"}}. Calls fn for each (a non-zero return
+ * stops the walk and is returned). Returns 0, or -EINVAL with a sentence in
+ * err naming the key at fault.
+ */
+int config_teams(const struct config *c, int (*fn)(void *arg, const char *team, const struct handoff_hours *hours),
+		 void *arg, char *err, size_t errlen);
+
+/* The hand-off database path: "db", else <data>/faqbot.db, into out. Returns 0 or -ENAMETOOLONG. */
+int config_db_path(const struct config *c, char *out, size_t size);
 
 /* Print the effective configuration as a JSON object (for --print-config). */
 void config_print(const struct config *c, FILE *out);

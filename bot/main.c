@@ -1,6 +1,7 @@
 /*
  * main.c - entry point: dispatch to the commands. Wiring only, no logic.
  */
+#include "agent_cli.h"
 #include "cli.h"
 #include "config.h"
 #include "serve.h"
@@ -17,6 +18,8 @@ static void usage(FILE *f)
 		   "  faqbot kb test DIR GOLDEN.jsonl [--min PCT]\n"
 		   "  faqbot kb stats [DIR]\n"
 		   "  faqbot serve [--config FILE] [--port N] [--bind ADDR] [--kb DIR] [--intents DIR] [--web DIR] [--data DIR]\n"
+		   "  faqbot agent add USER --team T[,T2] --name NAME [--capacity N] [--data DIR]\n"
+		   "  faqbot agent disable|enable|passwd USER | faqbot agent list [--data DIR]\n"
 		   "  faqbot version\n");
 }
 
@@ -32,6 +35,8 @@ int main(int argc, char **argv)
 		return cli_kb(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "serve"))
 		return serve_main(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "agent"))
+		return agent_cli_main(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "version") || !strcmp(argv[1], "--version")) {
 		printf("faqbot %s\n", FAQBOT_VERSION);
 		return 0;

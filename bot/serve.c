@@ -1,14 +1,18 @@
 /*
  * serve.c - faqbot serve: options -> config (defaults, then --config FILE,
- * then the other flags, whatever their order) -> net/server. Wiring only.
+ * then the other flags, whatever their order) -> the hand-off database ->
+ * net/server. Wiring only.
  */
 #include "serve.h"
 
 #include "config.h"
 #include "net/server.h"
+#include "store/handoff_db.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 
 static void usage(FILE *f)
 {
@@ -25,6 +29,32 @@ static const struct {
 	{ "--port", "port" }, { "--bind", "bind" }, { "--kb", "kb" },     { "--intents", "intents" },
 	{ "--web", "web" },   { "--data", "data" }, { "--log-level", "log_level" },
 };
+
+/* Open the hand-off database (creating the data directory), serve, close. */
+static int run(const struct config *cfg)
+{
+	char path[4096];
+	struct handoff_db *db;
+	int err = 0, rc;
+
+	if (cfg->data && mkdir(cfg->data, 0750) && errno != EEXIST)
+		fprintf(stderr, "faqbot: data directory %s cannot be created: %s\n", cfg->data, strerror(errno));
+	if (config_db_path(cfg, path, sizeof(path))) {
+		fprintf(stderr, "faqbot: the database path is too long\n");
+		return 1;
+	}
+	db = handoff_db_open(path, 0, &err);
+	if (!db) {
+		fprintf(stderr, "faqbot: %s: %s\n", path,
+			err == -EPROTO ? "written by a newer faqbot; upgrade faqbot or use another data directory"
+				       : err == -ENOMEM ? "out of memory"
+							: "cannot open the hand-off database (is it a faqbot database, is the directory writable?)");
+		return 1;
+	}
+	rc = server_run(cfg, handoff_db_ops(), db);
+	handoff_db_close(db);
+	return rc;
+}
 
 int serve_main(int argc, char **argv)
 {
@@ -109,7 +139,7 @@ int serve_main(int argc, char **argv)
 		rc = 0;
 		goto out;
 	}
-	rc = server_run(&cfg);
+	rc = run(&cfg);
 out:
 	config_free(&cfg);
 	return rc;

@@ -10,6 +10,7 @@
 #include "core/limits_serve.h"
 #include "core/log.h"
 #include "core/str.h"
+#include "net/desk.h"
 #include "net/dirsig.h"
 #include "net/server_int.h"
 
@@ -228,7 +229,7 @@ static void check_dirs(const struct config *cfg)
 		log_warn("data directory %s cannot be created: %s", cfg->data, strerror(errno));
 }
 
-int server_run(const struct config *cfg)
+int server_run(const struct config *cfg, const struct handoff_store_ops *store_ops, void *store)
 {
 	static const struct lws_protocol_vhost_options mime_map = { NULL, NULL, ".map", "application/json" };
 	static const struct lws_protocol_vhost_options mime_mjs = { &mime_map, NULL, ".mjs", "text/javascript" };
@@ -240,10 +241,12 @@ int server_run(const struct config *cfg)
 	struct lws_protocols protocols[] = {
 		{ "http", lws_callback_http_dummy, 0, 0, 0, NULL, 0 },
 		{ "faq-chat", ws_visitor_callback, ws_visitor_pss_size(), LIM_TX_CHUNK, 0, NULL, LIM_TX_CHUNK },
+		{ "faq-agent", ws_agent_callback, ws_agent_pss_size(), LIM_TX_CHUNK, 0, NULL, LIM_TX_CHUNK },
 		{ "api", http_api_callback, http_api_pss_size(), 0, 0, NULL, 0 },
+		{ "agent-api", http_agent_callback, http_agent_pss_size(), 0, 0, NULL, 0 },
 		{ NULL, NULL, 0, 0, 0, NULL, 0 },
 	};
-	struct lws_http_mount mount_api, mount_web;
+	struct lws_http_mount mount_agent, mount_api, mount_web;
 	struct lws_context_creation_info info;
 	struct sess_opts so;
 	lws_retry_bo_t retry;
@@ -289,7 +292,13 @@ int server_run(const struct config *cfg)
 		goto out;
 	}
 
+	memset(&mount_agent, 0, sizeof(mount_agent));
+	mount_agent.mountpoint = "/api/agent";
+	mount_agent.mountpoint_len = 10;
+	mount_agent.protocol = "agent-api";
+	mount_agent.origin_protocol = LWSMPRO_CALLBACK;
 	memset(&mount_api, 0, sizeof(mount_api));
+	mount_api.mount_next = &mount_agent;
 	mount_api.mountpoint = "/api";
 	mount_api.mountpoint_len = 4;
 	mount_api.protocol = "api";
@@ -317,6 +326,8 @@ int server_run(const struct config *cfg)
 		log_err("cannot create the libwebsockets context");
 		goto out;
 	}
+	if (desk_start(srv, store_ops, store))
+		goto out;
 	info.vhost_name = "faqbot";
 	info.port = cfg->port;
 	info.iface = cfg->bind && *cfg->bind && strcmp(cfg->bind, "0.0.0.0") && strcmp(cfg->bind, "*") &&
@@ -361,11 +372,12 @@ int server_run(const struct config *cfg)
 		if (sig_stop && !srv->stopping) {
 			srv->stopping = true;
 			deadline = clock_now_us() + (uint64_t)cfg->shutdown_ms * 1000u;
-			log_notice("shutting down: closing %zu connection(s)", srv->n_visitors);
+			log_notice("shutting down: closing %zu connection(s)", srv->n_visitors + desk_connections(srv));
 			ws_visitor_close_all(srv);
+			ws_agent_close_all(srv);
 			lws_sul_schedule(srv->ctx, 0, &srv->sul_tick, tick_cb, 50 * LWS_US_PER_MS);
 		}
-		if (srv->stopping && (!srv->n_visitors || clock_now_us() >= deadline))
+		if (srv->stopping && ((!srv->n_visitors && !desk_connections(srv)) || clock_now_us() >= deadline))
 			break;
 	}
 out:
@@ -373,9 +385,11 @@ out:
 		lws_sul_cancel(&srv->sul_kb);
 		lws_sul_cancel(&srv->sul_sweep);
 		lws_sul_cancel(&srv->sul_tick);
-		lws_context_destroy(srv->ctx);   /* CLOSED runs for what is left: sessions must still exist */
+		desk_stop(srv);
+		lws_context_destroy(srv->ctx);   /* CLOSED runs for what is left: sessions and the desk must still exist */
 		srv->ctx = NULL;
 	}
+	desk_free(srv);
 	sess_store_free(srv->sessions);
 	kb_snapshot_free(srv->kb);
 	free(srv);

@@ -19,6 +19,7 @@
 
 struct visitor;
 struct ip_count;
+struct desk;
 
 #define IP_BUCKETS 1024
 
@@ -58,6 +59,9 @@ struct server {
 	struct visitor *visitors;          /* list of every established faq-chat connection */
 	size_t n_visitors;
 	struct ip_count *ips[IP_BUCKETS];
+
+	/* The human hand-off (net/desk.h). */
+	struct desk *desk;
 
 	/* Timers. */
 	lws_sorted_usec_list_t sul_kb, sul_sweep, sul_tick;
