@@ -1,9 +1,12 @@
 /*
- * cli.c - faqbot ask / kb check / kb test / kb stats. Output for people goes
- * to stdout, problems to stderr; exit status 0 ok, 1 failed check, 2 usage.
+ * cli.c - faqbot ask / kb check / kb test / kb stats, and the chat engine
+ * outside the server (cli_chat_open) that ask and test dialogs drive. Output
+ * for people goes to stdout, problems to stderr; exit status 0 ok, 1 failed
+ * check, 2 usage.
  */
 #include "cli.h"
 
+#include "dialog/engine.h"
 #include "intent/intent.h"
 #include "kb/kb.h"
 
@@ -97,240 +100,187 @@ static struct kb_snapshot *open_kb(const struct common *c, int quiet)
 	return kb;
 }
 
-static void print_result(struct kb_snapshot *kb, const struct kb_result *r)
+/* ---- the chat engine outside the server (ask, test dialogs) ---- */
+
+int cli_chat_open(struct cli_chat *ch, const char *kb_dir, const char *intents_dir, const struct kb_options *ko,
+		  const char *secret)
 {
-	switch (r->verdict) {
-	case DEC_ANSWER:
-		printf("answer: %s (score %.3f)\n%s\n", r->cand[0]->id, r->score[0], r->cand[0]->answer);
-		for (size_t i = 0; i < r->cand[0]->n_links; i++)
-			printf("  link: %s <%s>\n", r->cand[0]->links[i].title, r->cand[0]->links[i].url);
-		for (size_t i = 0; i < r->cand[0]->n_quick; i++)
-			printf("  quick reply: %s\n", r->cand[0]->quick_replies[i]);
-		break;
-	case DEC_CLARIFY:
-		printf("clarify: did you mean\n");
-		for (size_t i = 0; i < r->n_cand; i++)
-			printf("  %zu. %s (score %.3f): %s\n", i + 1, r->cand[i]->id, r->score[i], r->cand[i]->questions[0]);
-		break;
-	case DEC_FALLBACK:
-		if (r->n_top)
-			printf("fallback: no confident answer (best: %s, score %.3f)\n", r->top_entry[0]->id, r->top[0].score);
-		else
-			printf("fallback: no confident answer\n");
-		break;
-	}
-	(void)kb;
-}
+	struct kb_diag d = { 0 };
+	struct intent_diag id = { 0 };
+	struct engine_opts eo;
+	struct sess_opts so;
 
-/* ---- intents: faqbot ask --scene S --context JSON (what the server would reply) ---- */
-
-struct ask_state {
-	struct intent_set *set;
-	struct context *ctx;
-	const struct intent_scene *sc;
-	struct tok_list *tl;
-	char pending[LIM_ID + 1];                  /* intent waiting for a slot value */
-	struct intent_slot known[INTENT_MAX_SLOTS];
-	size_t n_known;
-	char prev[LIM_ID + 1];                     /* the last answer, for follow-ups */
-	unsigned turns;
-	time_t prev_at;
-};
-
-static bool has_entry(void *kb, const char *id)
-{
-	return kb_find(kb, id, NULL) != NULL;
-}
-
-static void ask_state_free(struct ask_state *st)
-{
-	intent_set_free(st->set);
-	context_free(st->ctx);
-	free(st->tl);
-}
-
-/* Load the intents and the scene for c; 0, or 1 after printing why not. */
-static int ask_state_init(struct kb_snapshot *kb, const struct common *c, struct ask_state *st)
-{
-	struct intent_diag d = { 0 };
-	const char *dir = c->intents_dir ? c->intents_dir : "intents";
-	int rc;
-
-	memset(st, 0, sizeof(*st));
-	st->set = intent_load(dir, kb_analyzer(kb), &d);
-	if (st->set)
-		intent_check_entries(st->set, has_entry, kb, &d);
-	for (size_t i = 0; i < d.n; i++)
+	memset(ch, 0, sizeof(*ch));
+	ch->kb = kb_load(kb_dir, ko, &d);
+	for (size_t i = 0; i < d.n && !ch->kb; i++)
 		fprintf(stderr, "%s\n", d.msgs[i]);
-	if (d.n < d.errors + d.warnings)
-		fprintf(stderr, "... and %zu more\n", d.errors + d.warnings - d.n);
-	rc = d.errors ? 1 : 0;
-	if (rc)
-		fprintf(stderr, "faqbot: %s: %zu error(s); the intents were not loaded\n", dir, d.errors);
-	intent_diag_clear(&d);
-	st->ctx = context_new();
-	st->tl = malloc(sizeof(*st->tl));
-	if (rc || !st->ctx || !st->tl)
+	if (!ch->kb) {
+		if (d.n < d.errors + d.warnings)
+			fprintf(stderr, "... and %zu more\n", d.errors + d.warnings - d.n);
+		fprintf(stderr, "faqbot: %s: %zu error(s); the KB was not loaded\n", kb_dir, d.errors);
+		kb_diag_clear(&d);
 		return 1;
-	if (c->context) {
-		rc = context_load(st->ctx, c->context, strlen(c->context), NULL, time(NULL));
-		if (rc == -EINVAL) {
-			fprintf(stderr, "faqbot: --context must be a JSON object\n");
+	}
+	kb_diag_clear(&d);
+	if (intents_dir) {
+		ch->set = engine_load_intents(intents_dir, ch->kb, &id);
+		for (size_t i = 0; i < id.n; i++)
+			fprintf(stderr, "%s\n", id.msgs[i]);
+		if (id.n < id.errors + id.warnings)
+			fprintf(stderr, "... and %zu more\n", id.errors + id.warnings - id.n);
+		if (!ch->set)
+			fprintf(stderr, "faqbot: %s: %zu error(s); the intents were not loaded\n", intents_dir, id.errors);
+		intent_diag_clear(&id);
+		if (!ch->set) {
+			cli_chat_close(ch);
 			return 1;
 		}
-		if (rc == -EKEYREJECTED || rc == -ETIME)
-			fprintf(stderr, "faqbot: the signed part of --context cannot be verified here: treated as a hint\n");
 	}
-	if (c->scene)
-		context_set(st->ctx, "page", c->scene, false);
-	if (c->lang)
-		context_set(st->ctx, "lang", c->lang, false);
-	st->sc = intent_scene_match(st->set, st->ctx, 0);
+	engine_opts_default(&eo);
+	eo.context_secret = secret;
+	ch->e = engine_new(&eo);
+	sess_opts_default(&so);
+	so.max_sessions = 16;
+	ch->st = sess_store_new(&so);
+	if (!ch->e || !ch->st) {
+		fprintf(stderr, "faqbot: out of memory\n");
+		cli_chat_close(ch);
+		return 1;
+	}
+	engine_set_content(ch->e, ch->kb, ch->set);
 	return 0;
 }
 
-static const char *const action_name[] = { "none", "answer", "ask", "handoff", "ticket" };
-static const char *const prio_name[] = { "normal", "high", "urgent" };
-
-static void print_entry(const struct kb_entry *e, const char *how)
+void cli_chat_close(struct cli_chat *ch)
 {
-	printf("answer: %s (%s)\n%s\n", e->id, how, e->answer);
-	for (size_t i = 0; i < e->n_links; i++)
-		printf("  link: %s <%s>\n", e->links[i].title, e->links[i].url);
-	for (size_t i = 0; i < e->n_quick; i++)
-		printf("  quick reply: %s\n", e->quick_replies[i]);
+	sess_store_free(ch->st);
+	engine_free(ch->e);
+	intent_set_free(ch->set);
+	kb_snapshot_free(ch->kb);
+	memset(ch, 0, sizeof(*ch));
 }
 
-/*
- * The intent layer, in the order the server uses: a pending slot question,
- * then a follow-up of the last answer, then the scene's intents. Returns 1
- * when it replied, 0 to go on to the FAQ.
- */
-static int ask_intents(struct kb_snapshot *kb, const struct common *c, struct ask_state *st, const char *text)
+/* ---- faqbot ask: what the server would reply ---- */
+
+static const char *const slot_from[] = { "?", "context", "earlier turns", "text" };
+
+static void print_reply(const struct engine_reply *r, bool scenes)
 {
-	struct intent_input in = { st->tl, text, strlen(text), st->ctx, c->lang, time(NULL), st->known, st->n_known };
-	struct intent_target tg;
-	struct intent_result *r = malloc(sizeof(*r));
-	const struct kb_entry *e;
-	int done = 0;
+	const struct kb_entry *e = r->entry;
 
-	if (!r)
-		return 0;
-	st->turns++;
-	printf("scene: %s\n", intent_scene_id(st->sc));
-	if (st->pending[0]) {
-		/* The answer to a slot question; asked again when it holds no value, unless an intent fits better. */
-		intent_run(st->set, st->pending, st->sc, &in, r);
-		if (r->action == INTENT_ASK && !strcmp(r->id, st->pending)) {
-			struct intent_result *other = malloc(sizeof(*other));
-
-			if (other && !intent_match(st->set, st->sc, &in, other) && other->action != INTENT_NONE &&
-			    strcmp(other->id, st->pending))
-				memcpy(r, other, sizeof(*r));
-			free(other);
-		}
-	} else if (st->prev[0] && !intent_followup(st->set, st->prev, st->turns, st->prev_at, in.now, st->tl, &tg)) {
-		printf("follow-up of %s\n", st->prev);
-		if (tg.intent) {
-			intent_run(st->set, tg.intent, st->sc, &in, r);
-		} else if ((e = kb_find(kb, tg.entry, intent_reply_lang(st->set, st->tl, c->lang)))) {
-			print_entry(e, "follow-up");
-			snprintf(st->prev, sizeof(st->prev), "%s", e->id);
-			st->turns = 0;
-			st->prev_at = in.now;
-			free(r);
-			return 1;
-		}
-	} else {
-		intent_match(st->set, st->sc, &in, r);
-	}
-	st->pending[0] = '\0';
-	st->n_known = 0;
-	if (r->action != INTENT_NONE) {
-		printf("intent: %s (%s", r->id, action_name[r->action]);
-		if (r->action == INTENT_ASK)
+	if (scenes)
+		printf("scene: %s\n", r->scene[0] ? r->scene : "-");
+	if (r->followup)
+		printf("follow-up of the previous answer\n");
+	if (r->intent) {
+		printf("intent: %s (%s", r->intent, engine_kind_name(r->kind));
+		if (r->kind == ENGINE_ASK && r->ask)
 			printf(" for %s", r->ask);
-		if (r->action == INTENT_HANDOFF || r->action == INTENT_TICKET)
-			printf(" to team %s, priority %s", r->route.team, prio_name[r->route.priority]);
+		if (r->kind == ENGINE_HANDOFF || r->kind == ENGINE_TICKET)
+			printf(" to team %s, priority %s", r->team, r->priority);
 		if (r->coverage)
 			printf(", %u word(s) matched", r->coverage);
 		printf(")\n");
 		for (size_t i = 0; i < r->n_slots; i++)
 			printf("  slot %s = %s (from the %s)\n", r->slots[i].name, r->slots[i].value,
-			       r->slots[i].source == INTENT_SLOT_CONTEXT ? "context" : r->slots[i].source == INTENT_SLOT_TEXT ? "text" : "earlier turns");
-		if (r->text[0])
-			printf("%s\n", r->text);
-		if (r->entry && (e = kb_find(kb, r->entry, r->lang)))
-			print_entry(e, "intent");
-		for (size_t i = 0; i < r->n_quick; i++)
-			printf("  quick reply: %s\n", r->quick[i]);
-		if (r->action == INTENT_ASK) {
-			snprintf(st->pending, sizeof(st->pending), "%s", r->id);
-			memcpy(st->known, r->slots, r->n_slots * sizeof(r->slots[0]));
-			st->n_known = r->n_slots;
-		} else {
-			snprintf(st->prev, sizeof(st->prev), "%s", r->entry ? r->entry : r->id);
-			st->turns = 0;
-			st->prev_at = in.now;
-		}
-		done = 1;
+			       slot_from[r->slots[i].source < 4 ? r->slots[i].source : 0]);
+	} else if (r->kind == ENGINE_HANDOFF || r->kind == ENGINE_TICKET) {
+		printf("%s: to team %s, priority %s\n", engine_kind_name(r->kind), r->team, r->priority);
 	}
-	free(r);
-	return done;
+	switch (r->kind) {
+	case ENGINE_ANSWER:
+		if (e && r->intent)
+			printf("answer: %s (intent)\n", e->id);
+		else if (e && r->followup)
+			printf("answer: %s (follow-up)\n", e->id);
+		else if (e)
+			printf("answer: %s (score %.3f)\n", e->id, r->score);
+		printf("%s\n", engine_reply_text(r));
+		for (size_t i = 0; e && i < e->n_links; i++)
+			printf("  link: %s <%s>\n", e->links[i].title, e->links[i].url);
+		break;
+	case ENGINE_CLARIFY:
+		printf("clarify: %s\n", r->text);
+		for (size_t i = 0; i < r->n_cand; i++)
+			printf("  %zu. %s: %s\n", i + 1, r->cand[i].entry, r->cand[i].question);
+		break;
+	case ENGINE_FALLBACK:
+		printf("fallback: no confident answer\n%s\n", r->text);
+		break;
+	default:
+		printf("%s\n", r->text);
+		break;
+	}
+	for (size_t i = 0; i < r->n_quick; i++)
+		printf("  quick reply: %s\n", r->quick[i]);
+	for (size_t i = 0; i < r->n_notices; i++)
+		printf("notice: %s\n", r->notices[i].text);
 }
 
-static int ask_one(struct kb_snapshot *kb, const struct common *c, struct ask_state *st, const char *text)
+static int ask_one(struct cli_chat *ch, struct sess *s, const struct common *c, const char *text)
 {
-	struct kb_query q = { .text = text, .len = strlen(text), .lang = c->lang, .scene = st ? intent_scene_kb_name(st->sc) : c->scene };
-	struct kb_result r;
-	int rc = st ? tok_run(kb_analyzer(kb), text, strlen(text), 0, st->tl) : 0;
+	struct engine_reply *r = malloc(sizeof(*r));
+	int rc;
 
-	if (!rc && st && ask_intents(kb, c, st, text))
-		return 0;
-	if (!rc)
-		rc = kb_match(kb, &q, &r);
-
-	if (rc == -EILSEQ) {
+	if (!r) {
+		fprintf(stderr, "faqbot: out of memory\n");
+		return 1;
+	}
+	rc = engine_message(ch->e, s, NULL, text, strlen(text), 0, r);
+	if (rc == -EILSEQ)
 		fprintf(stderr, "faqbot: the question is not valid UTF-8\n");
-		return 1;
-	}
-	if (rc) {
+	else if (rc)
 		fprintf(stderr, "faqbot: cannot match: %s\n", strerror(-rc));
-		return 1;
-	}
-	print_result(kb, &r);
-	if (st && r.verdict == DEC_ANSWER) {
-		snprintf(st->prev, sizeof(st->prev), "%s", r.cand[0]->id);
-		st->turns = 0;
-		st->prev_at = time(NULL);
-	}
-	if (c->explain)
-		kb_explain(kb, &q, stdout);
-	return 0;
+	else
+		print_reply(r, ch->set != NULL);
+	free(r);
+	if (!rc && c->explain)
+		engine_explain(ch->e, s, NULL, text, strlen(text), 0, stdout);
+	return rc ? 1 : 0;
 }
 
 int cli_ask(int argc, char **argv)
 {
 	struct common c = { .kb_dir = "kb" };
-	struct kb_snapshot *kb;
-	struct ask_state state, *st = NULL;
+	struct engine_where where;
+	struct engine_welcome w;
+	struct kb_options o;
+	struct cli_chat ch;
+	struct sess *s;
 	int i = parse_common(argc, argv, 1, &c), rc = 0;
+	bool scenes;
 
 	if (i < 0) {
 		usage_ask();
 		return 2;
 	}
-	kb = open_kb(&c, 1);
-	if (!kb)
-		return 1;
-	if (c.scene || c.context || c.intents_dir) {
-		st = &state;
-		if (ask_state_init(kb, &c, st)) {
-			ask_state_free(st);
-			kb_snapshot_free(kb);
+	if (c.context) {
+		cJSON *j = cJSON_Parse(c.context);
+		bool ok = cJSON_IsObject(j);
+
+		cJSON_Delete(j);
+		if (!ok) {
+			fprintf(stderr, "faqbot: --context must be a JSON object\n");
 			return 1;
 		}
 	}
+	/* The scene's intents are tried when asked for; the FAQ alone otherwise. */
+	scenes = c.scene || c.context || c.intents_dir;
+	kb_options_default(&o);
+	o.dict_path = c.dict;
+	o.t2s_config = c.t2s;
+	if (c.bm25)
+		o.mode = IDX_BM25;
+	if (cli_chat_open(&ch, c.kb_dir, scenes ? (c.intents_dir ? c.intents_dir : "intents") : NULL, &o, NULL))
+		return 1;
+	if (sess_open(ch.st, NULL, 0, &s) < 0) {
+		cli_chat_close(&ch);
+		return 1;
+	}
+	where = (struct engine_where){ c.scene, c.context };
+	engine_welcome(ch.e, s, &where, c.lang, 0, &w);
+	if (s->context_check == -EKEYREJECTED || s->context_check == -ETIME)
+		fprintf(stderr, "faqbot: the signed part of --context cannot be verified here: treated as a hint\n");
 	if (i < argc) {
 		char buf[LIM_UTTERANCE + 1];
 		size_t n = 0;
@@ -347,13 +297,17 @@ int cli_ask(int argc, char **argv)
 			n += l;
 		}
 		buf[n] = '\0';
-		rc = ask_one(kb, &c, st, buf);
+		rc = ask_one(&ch, s, &c, buf);
 	} else {
 		char line[LIM_UTTERANCE + 2];
 		int tty = isatty(0);
 
-		if (tty)
-			printf("faqbot: %s, %zu entries. Ask a question (Ctrl-D to quit).\n", kb_name(kb), kb_entry_count(kb));
+		if (tty) {
+			printf("faqbot: %s, %zu entries. Ask a question (Ctrl-D to quit).\n", kb_name(ch.kb),
+			       kb_entry_count(ch.kb));
+			if (scenes)
+				printf("scene: %s\n%s\n", w.scene[0] ? w.scene : "-", w.greeting);
+		}
 		for (;;) {
 			size_t l;
 
@@ -368,13 +322,11 @@ int cli_ask(int argc, char **argv)
 				line[--l] = '\0';
 			if (!l)
 				continue;
-			ask_one(kb, &c, st, line);
+			ask_one(&ch, s, &c, line);
 			fflush(stdout);
 		}
 	}
-	if (st)
-		ask_state_free(st);
-	kb_snapshot_free(kb);
+	cli_chat_close(&ch);
 	return rc;
 }
 

@@ -67,6 +67,7 @@ static const struct cfg_key keys[] = {
 	K("fallbacks_before_human", CFG_UINT, fallbacks_before_human, 2, NULL, 0, 100),
 	K("shutdown_ms", CFG_UINT, shutdown_ms, LIM_SHUTDOWN_MS, NULL, 0, 60000),
 	K("log_level", CFG_STR, log_level, 0, "notice", 0, 0),
+	K("context_secret", CFG_STR, context_secret, 0, NULL, 0, 0),
 	K("db", CFG_STR, db, 0, NULL, 0, 0),
 	K("handoff_teams", CFG_JSON, handoff_teams, 0, NULL, 0, 0),
 	K("agent_grace_secs", CFG_UINT, agent_grace_secs, 60, NULL, 1, 86400),
@@ -507,7 +508,9 @@ void config_print(const struct config *c, FILE *out)
 
 		switch (k->type) {
 		case CFG_STR:
-			if (*(char *const *)p)
+			if (*(char *const *)p && !strcmp(k->name, "context_secret"))
+				cJSON_AddStringToObject(j, k->name, **(char *const *)p ? "(set)" : "");
+			else if (*(char *const *)p)
 				cJSON_AddStringToObject(j, k->name, *(char *const *)p);
 			else
 				cJSON_AddNullToObject(j, k->name);

@@ -40,6 +40,7 @@ struct config {
 	unsigned suggestions, fallbacks_before_human;
 	unsigned shutdown_ms;
 	char *log_level;
+	char *context_secret;     /* verifies signed context; "" or unset: nothing is trusted */
 	/* Hand-off. */
 	char *handoff_teams;            /* compact JSON object: team -> {utc_offset, hours}, or NULL */
 	unsigned agent_grace_secs, ticket_after_secs;

@@ -13,10 +13,11 @@ static void usage(FILE *f)
 {
 	fprintf(f, "faqbot - a self-hosted customer-service chatbot\n\n"
 		   "usage:\n"
-		   "  faqbot ask [--kb DIR] [--lang L] [--scene S] [--explain] [\"question\"]\n"
+		   "  faqbot ask [--kb DIR] [--lang L] [--scene S] [--context JSON] [--intents DIR] [--explain] [\"question\"]\n"
 		   "  faqbot kb check [DIR]\n"
 		   "  faqbot kb test DIR GOLDEN.jsonl [--min PCT]\n"
 		   "  faqbot kb stats [DIR]\n"
+		   "  faqbot test dialogs [DIR] [--kb DIR] [--intents DIR]\n"
 		   "  faqbot serve [--config FILE] [--port N] [--bind ADDR] [--kb DIR] [--intents DIR] [--web DIR] [--data DIR]\n"
 		   "  faqbot agent add USER --team T[,T2] --name NAME [--capacity N] [--data DIR]\n"
 		   "  faqbot agent disable|enable|passwd USER | faqbot agent list [--data DIR]\n"
@@ -33,6 +34,8 @@ int main(int argc, char **argv)
 		return cli_ask(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "kb"))
 		return cli_kb(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "test"))
+		return cli_test(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "serve"))
 		return serve_main(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "agent"))

@@ -106,6 +106,7 @@ static void sess_free(struct sess *s)
 		free(s->log[(s->log_head + i) % s->store->o.transcript_max].buf);
 	free(s->log);
 	free(s->context);
+	free(s->slots);
 	free(s);
 }
 
@@ -415,4 +416,19 @@ int sess_set_context(struct sess *s, const char *json)
 	free(s->context);
 	s->context = copy;
 	return 0;
+}
+
+int sess_set_slots(struct sess *s, const struct intent_slot *slots, size_t n)
+{
+	struct intent_slot *copy = NULL;
+
+	if (n) {
+		copy = malloc(n * sizeof(*copy));
+		if (copy)
+			memcpy(copy, slots, n * sizeof(*copy));
+	}
+	free(s->slots);
+	s->slots = copy;
+	s->n_slots = copy ? n : 0;
+	return n && !copy ? -ENOMEM : 0;
 }

@@ -18,6 +18,7 @@
 #define BOT_DIALOG_SESSION_H
 
 #include "core/limits_serve.h"
+#include "intent/intent.h"
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -46,6 +47,26 @@ struct sess_note {
 	char lang[8];
 };
 
+/* How the conversation ended, as the customer said it: silence stays unknown. */
+enum sess_outcome { SESS_OUTCOME_UNKNOWN = 0, SESS_OUTCOME_SOLVED, SESS_OUTCOME_UNSOLVED };
+
+#define SESS_NOTICES_SEEN 16             /* notice ids remembered as shown */
+
+/*
+ * A hand-off the engine asked for (engine_request_handoff). Ids and copies
+ * only: the hand-off queue (dialog/handoff) takes it from here.
+ */
+struct sess_handoff {
+	bool requested;
+	bool ticket;                   /* a ticket rather than a live person */
+	int reason;                    /* enum handoff_reason */
+	char team[LIM_ID + 1];
+	int priority;                  /* enum intent_priority */
+	char intent[LIM_ID + 1];       /* the intent that asked, "" for a policy or the button */
+	char scene[LIM_ID + 1];
+	int64_t at;                    /* seconds since the epoch */
+};
+
 struct sess_env {
 	char *buf;                     /* NUL-terminated encoded envelope, owned */
 	size_t len;
@@ -65,6 +86,35 @@ struct sess {
 	size_t n_clarify;
 	struct sess_note notes[LIM_REPLIES_KEPT];   /* recent answers, a ring */
 	size_t n_notes, notes_head;
+
+	/* Scene and intents (ids only: the KB and intents may be reloaded at any time). */
+	char page[LIM_SCENE_BYTES + 1];   /* the latest hello's or scene's page ("order_detail") */
+	char scene[LIM_ID + 1];        /* the scene it matched ("order_detail.shipped"), "" without intents */
+	int context_check;             /* context_load's result for it: 0, -EKEYREJECTED, -ETIME, -EINVAL, -E2BIG */
+	bool context_signed;           /* a valid signed block was part of it */
+	char pending[LIM_ID + 1];      /* the intent waiting for the answer to a slot question, "" when none */
+	struct intent_slot *slots;     /* the slots it has so far, owned (sess_set_slots), or NULL */
+	size_t n_slots;
+	unsigned asks;                 /* times the pending slot was asked */
+	char last[LIM_ID + 1];         /* the last answer's entry or intent id, for follow-ups */
+	int64_t last_at;               /* when it was given (seconds since the epoch) */
+	unsigned turns;                /* customer messages since then */
+	uint32_t last_answer;          /* its message number (the N of "s-N"), 0 when none */
+	char alts[LIM_CANDIDATES][LIM_ID + 1];   /* runner-up entries of that answer, offered on "no" */
+	size_t n_alts;
+	unsigned nos;                  /* "not solved" replies since the customer's last question */
+
+	/* Outcomes, as the customer said them. */
+	enum sess_outcome outcome;
+	int csat, ces;                 /* survey answers, 0 when not given */
+	struct sess_handoff handoff;
+
+	/* Notices: shown once per conversation, never while the customer types. */
+	uint64_t notices_seen[SESS_NOTICES_SEEN];   /* hashes of the notice ids shown */
+	size_t n_notices_seen;
+	bool notices_held;             /* notices wait for the next reply */
+	bool typing;                   /* the last typing frame said "on" ... */
+	int64_t typing_at;             /* ... at this time (seconds since the epoch) */
 
 	/* Private to session.c. */
 	uint32_t next_id;
@@ -140,6 +190,9 @@ const struct sess_note *sess_note_find(const struct sess *s, uint32_t id);
 
 /* Replace the context (copied; NULL clears). Returns 0 or -ENOMEM. */
 int sess_set_context(struct sess *s, const char *json);
+
+/* Replace the slots of the pending intent (copied; n = 0 clears). Returns 0 or -ENOMEM (then cleared). */
+int sess_set_slots(struct sess *s, const struct intent_slot *slots, size_t n);
 
 /*
  * Free the sessions without tabs whose idle time reached the TTL. Returns how

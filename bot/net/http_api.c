@@ -3,7 +3,8 @@
  *   /api/health   200 {"status":"ok",...}, 503 while shutting down
  *   /api/version  name, version, protocol version, libwebsockets version
  *   /api/stats    KB (entries, variants, languages, load time, index memory,
- *                 last reload and its error), sessions, connections, counters
+ *                 last reload and its error), intents (scenes, intents, last
+ *                 reload and its error), sessions, connections, counters
  * Bodies are built with cJSON into one buffer with LWS_PRE headroom and sent
  * in one write from HTTP_WRITEABLE; they are small (a few KiB).
  */
@@ -76,7 +77,7 @@ static cJSON *version(struct server *srv, unsigned *status)
 static cJSON *stats(struct server *srv, unsigned *status)
 {
 	const struct server_stats *s = &srv->stats;
-	cJSON *j = cJSON_CreateObject(), *kb = cJSON_AddObjectToObject(j, "kb"), *last, *c, *langs;
+	cJSON *j = cJSON_CreateObject(), *kb = cJSON_AddObjectToObject(j, "kb"), *last, *c, *langs, *it;
 	const char *const *lv;
 	struct kb_stats st;
 	size_t nl;
@@ -107,6 +108,25 @@ static cJSON *stats(struct server *srv, unsigned *status)
 				cJSON_AddNullToObject(last, "error");
 		}
 	}
+	it = cJSON_AddObjectToObject(j, "intents");
+	if (it) {
+		cJSON_AddStringToObject(it, "dir", srv->cfg->intents ? srv->cfg->intents : "");
+		cJSON_AddBoolToObject(it, "on", srv->intents != NULL);
+		cJSON_AddNumberToObject(it, "scenes", srv->intents ? (double)intent_scene_count(srv->intents) : 0);
+		cJSON_AddNumberToObject(it, "intents", srv->intents ? (double)intent_count(srv->intents) : 0);
+		add_time(it, "loaded_at", srv->intents_loaded_at);
+		cJSON_AddNumberToObject(it, "reloads", srv->intents_reloads);
+		cJSON_AddNumberToObject(it, "reload_failures", srv->intents_failures);
+		last = cJSON_AddObjectToObject(it, "last_reload");
+		if (last) {
+			add_time(last, "at", srv->intents_tried_at);
+			cJSON_AddBoolToObject(last, "ok", srv->intents_error[0] == '\0');
+			if (srv->intents_error[0])
+				cJSON_AddStringToObject(last, "error", srv->intents_error);
+			else
+				cJSON_AddNullToObject(last, "error");
+		}
+	}
 	cJSON_AddNumberToObject(j, "sessions", (double)sess_count(srv->sessions));
 	cJSON_AddNumberToObject(j, "connections", (double)srv->n_visitors);
 	cJSON_AddNumberToObject(j, "uptime_s", (double)(long long)(clock_wall() - srv->started_at));
@@ -118,6 +138,14 @@ static cJSON *stats(struct server *srv, unsigned *status)
 		cJSON_AddNumberToObject(c, "answers", (double)s->answers);
 		cJSON_AddNumberToObject(c, "clarifies", (double)s->clarifies);
 		cJSON_AddNumberToObject(c, "fallbacks", (double)s->fallbacks);
+		cJSON_AddNumberToObject(c, "intents", (double)s->intents);
+		cJSON_AddNumberToObject(c, "asks", (double)s->asks);
+		cJSON_AddNumberToObject(c, "handoffs", (double)s->handoffs);
+		cJSON_AddNumberToObject(c, "tickets", (double)s->tickets);
+		cJSON_AddNumberToObject(c, "solved", (double)s->solved);
+		cJSON_AddNumberToObject(c, "unsolved", (double)s->unsolved);
+		cJSON_AddNumberToObject(c, "surveys", (double)s->surveys);
+		cJSON_AddNumberToObject(c, "notices", (double)s->notices);
 		cJSON_AddNumberToObject(c, "feedback_up", (double)s->feedback_up);
 		cJSON_AddNumberToObject(c, "feedback_down", (double)s->feedback_down);
 		cJSON_AddNumberToObject(c, "errors", (double)s->errors);

@@ -73,20 +73,105 @@ static enum log_level level_of(const char *name)
 	return LOG_NOTICE;
 }
 
-/* ---- the KB ---- */
+/* ---- the content: the KB and the intents compiled with its analyzer ---- */
 
 static int kb_signature(struct server *srv, uint64_t *sig)
 {
 	return dirsig_compute(srv->cfg->kb, LIM_KB_DEPTH, 2 * LIM_KB_FILES, sig);
 }
 
-/* Load the KB; on success swap it in, on failure keep the old one and record why. Returns 0 or -EINVAL. */
+static bool is_dir(const char *p)
+{
+	struct stat st;
+
+	return p && !stat(p, &st) && S_ISDIR(st.st_mode);
+}
+
+static int intents_signature(struct server *srv, uint64_t *sig)
+{
+	*sig = 0;
+	return is_dir(srv->cfg->intents) ? dirsig_compute(srv->cfg->intents, LIM_KB_DEPTH, 2 * INTENT_MAX_FILES, sig)
+					 : -ENOENT;
+}
+
+/* "N error(s): msg; msg ..." into out, cut on a character boundary (it goes out as JSON). */
+static void describe(char *out, size_t size, const char *what, size_t errors, char *const *msgs, size_t n_msgs)
+{
+	size_t n = (size_t)snprintf(out, size, "%s%zu error(s)", what, errors);
+
+	for (size_t i = 0; i < n_msgs && n < size; i++)
+		n += (size_t)snprintf(out + n, size - n, "%s%s", i ? "; " : ": ", msgs[i]);
+	if (!str_utf8_valid(out, strlen(out), &n))
+		out[n] = '\0';
+}
+
+/* out = prefix + text, cut on a character boundary. */
+static void str_copy_prefixed(char *out, size_t size, const char *prefix, const char *text, size_t *n)
+{
+	size_t p = strlen(prefix), t = strlen(text);
+
+	if (p >= size)
+		p = size - 1;
+	memcpy(out, prefix, p);
+	if (t > size - 1 - p)
+		t = size - 1 - p;
+	memcpy(out + p, text, t);
+	out[p + t] = '\0';
+	if (!str_utf8_valid(out, p + t, n))
+		out[*n] = '\0';
+}
+
+/* Put kb and set in service together, then free the pair they replace. */
+static void swap_content(struct server *srv, struct kb_snapshot *kb, struct intent_set *set)
+{
+	struct kb_snapshot *old_kb = srv->kb;
+	struct intent_set *old_set = srv->intents;
+
+	srv->kb = kb;
+	srv->intents = set;
+	engine_set_content(srv->engine, kb, set);
+	if (old_set != set)
+		intent_set_free(old_set);
+	if (old_kb != kb)
+		kb_snapshot_free(old_kb);
+}
+
+/* Load the intents for kb into *out (NULL when the directory is absent); on errors record why. Returns 0 or -EINVAL. */
+static int load_intents_for(struct server *srv, struct kb_snapshot *kb, bool initial, struct intent_set **out)
+{
+	struct intent_diag d = { 0 };
+
+	*out = NULL;
+	intents_signature(srv, &srv->intents_sig);
+	if (!is_dir(srv->cfg->intents))
+		return 0;
+	*out = engine_load_intents(srv->cfg->intents, kb, &d);
+	if (!*out) {
+		describe(srv->intents_error, sizeof(srv->intents_error), "", d.errors, d.msgs, d.n);
+		if (initial)
+			for (size_t i = 0; i < d.n; i++)
+				log_err("%s", d.msgs[i]);
+		intent_diag_clear(&d);
+		return -EINVAL;
+	}
+	srv->intents_error[0] = '\0';
+	srv->intents_loaded_at = clock_wall();
+	for (size_t i = 0; i < d.n && i < 5; i++)
+		log_warn("%s", d.msgs[i]);
+	intent_diag_clear(&d);
+	return 0;
+}
+
+/*
+ * Load the KB, then the intents on its analyzer; on success swap the pair
+ * in, on failure keep the old pair and record why. Returns 0 or -EINVAL.
+ */
 static int load_kb(struct server *srv, const char *why, bool initial)
 {
 	struct kb_diag d = { 0 };
-	struct kb_snapshot *kb, *old;
+	struct kb_snapshot *kb;
+	struct intent_set *set = NULL;
 	uint64_t t0;
-	size_t n = 0;
 
 	kb_signature(srv, &srv->kb_sig);   /* before reading: a change during the load is seen by the next poll */
 	t0 = clock_now_us();
@@ -95,11 +180,7 @@ static int load_kb(struct server *srv, const char *why, bool initial)
 		srv->kb_tried_at = clock_wall();
 	if (!kb) {
 		srv->kb_failures += !initial;
-		n = (size_t)snprintf(srv->kb_error, sizeof(srv->kb_error), "%zu error(s)", d.errors);
-		for (size_t i = 0; i < d.n && n < sizeof(srv->kb_error); i++)
-			n += (size_t)snprintf(srv->kb_error + n, sizeof(srv->kb_error) - n, "%s%s", i ? "; " : ": ", d.msgs[i]);
-		if (!str_utf8_valid(srv->kb_error, strlen(srv->kb_error), &n))
-			srv->kb_error[n] = '\0';   /* cut inside a character: it goes out as JSON */
+		describe(srv->kb_error, sizeof(srv->kb_error), "", d.errors, d.msgs, d.n);
 		if (initial) {
 			for (size_t i = 0; i < d.n; i++)
 				log_err("%s", d.msgs[i]);
@@ -110,16 +191,34 @@ static int load_kb(struct server *srv, const char *why, bool initial)
 		kb_diag_clear(&d);
 		return -EINVAL;
 	}
-	old = srv->kb;
-	srv->kb = kb;
-	kb_snapshot_free(old);
+	if (load_intents_for(srv, kb, initial, &set)) {
+		/* The intents are compiled with this KB's analyzer and name its entries: the pair fails together. */
+		srv->kb_failures += !initial;
+		srv->intents_failures += !initial;
+		srv->intents_tried_at = srv->kb_tried_at;
+		{
+			size_t n = 0;
+
+			str_copy_prefixed(srv->kb_error, sizeof(srv->kb_error), "intents: ", srv->intents_error, &n);
+		}
+		if (initial)
+			log_err("intents: %s: the intents do not load with this KB; not starting", srv->cfg->intents);
+		else
+			log_err("kb: reload (%s) failed; still serving the previous KB and intents: intents: %s", why,
+				srv->intents_error);
+		kb_snapshot_free(kb);
+		kb_diag_clear(&d);
+		return -EINVAL;
+	}
+	swap_content(srv, kb, set);
 	srv->kb_load_ms = (double)(clock_now_us() - t0) / 1000.0;
 	srv->kb_loaded_at = clock_wall();
 	srv->kb_error[0] = '\0';
 	if (!initial)
 		srv->kb_reloads++;
-	log_notice("kb: %s \"%s\": %zu entries in %.0f ms (%s)%s", initial ? "loaded" : "reloaded", kb_name(kb),
-		   kb_entry_count(kb), srv->kb_load_ms, why, d.warnings ? ", with warnings" : "");
+	log_notice("kb: %s \"%s\": %zu entries, %zu scene(s) and %zu intent(s) in %.0f ms (%s)%s",
+		   initial ? "loaded" : "reloaded", kb_name(kb), kb_entry_count(kb), set ? intent_scene_count(set) : 0,
+		   set ? intent_count(set) : 0, srv->kb_load_ms, why, d.warnings ? ", with warnings" : "");
 	for (size_t i = 0; i < d.n && i < 5; i++)
 		log_warn("%s", d.msgs[i]);
 	kb_diag_clear(&d);
@@ -131,23 +230,65 @@ void server_reload_kb(struct server *srv, const char *why)
 	load_kb(srv, why, false);
 }
 
-/* Every kb_poll_ms: reload when the tree changed and then stayed the same for one short poll. */
+/* The intents directory changed (the KB did not): rebuild the intents on the current KB's analyzer. */
+static void reload_intents(struct server *srv, const char *why)
+{
+	struct intent_set *set;
+
+	srv->intents_tried_at = clock_wall();
+	if (load_intents_for(srv, srv->kb, false, &set)) {
+		srv->intents_failures++;
+		log_err("intents: reload (%s) failed; still serving the previous intents: %s", why, srv->intents_error);
+		return;
+	}
+	swap_content(srv, srv->kb, set);
+	srv->intents_reloads++;
+	if (set)
+		log_notice("intents: reloaded %zu scene(s) and %zu intent(s) (%s)", intent_scene_count(set),
+			   intent_count(set), why);
+	else
+		log_notice("intents: %s is gone: scene rules are off (%s)", srv->cfg->intents, why);
+}
+
+/*
+ * One directory of the poll: true when it changed and then stayed the same
+ * for one short poll (a save may be in progress). *settle asks for that poll.
+ */
+static bool settled_change(uint64_t now_sig, uint64_t loaded_sig, uint64_t *pending, bool *settle)
+{
+	if (now_sig == loaded_sig)
+		return false;
+	if (now_sig == *pending) {
+		*pending = 0;
+		return true;
+	}
+	*pending = now_sig;
+	*settle = true;
+	return false;
+}
+
+/* Every kb_poll_ms: reload the KB (and the intents with it), or only the intents, when their files changed. */
 static void kb_poll_cb(lws_sorted_usec_list_t *sul)
 {
 	struct server *srv = lws_container_of(sul, struct server, sul_kb);
 	static const uint64_t settle_us = 200 * LWS_US_PER_MS;
 	uint64_t next = (uint64_t)srv->cfg->kb_poll_ms * LWS_US_PER_MS, sig;
+	bool settle = false;
 
-	if (!srv->stopping && !kb_signature(srv, &sig) && sig != srv->kb_sig) {
-		if (sig == srv->kb_pending_sig) {
-			srv->kb_pending_sig = 0;
-			server_reload_kb(srv, "files changed");
-		} else {
-			srv->kb_pending_sig = sig;   /* a save may be in progress: look again shortly */
-			next = settle_us;
+	if (!srv->stopping && !kb_signature(srv, &sig) &&
+	    settled_change(sig, srv->kb_sig, &srv->kb_pending_sig, &settle))
+		server_reload_kb(srv, "files changed");
+	else if (!srv->stopping && srv->cfg->intents) {
+		intents_signature(srv, &sig);
+		if (settled_change(sig, srv->intents_sig, &srv->intents_pending_sig, &settle)) {
+			/* The last KB reload failed (perhaps on these intents): try the pair again. */
+			if (srv->kb_error[0])
+				server_reload_kb(srv, "intents changed");
+			else
+				reload_intents(srv, "files changed");
 		}
 	}
-	lws_sul_schedule(srv->ctx, 0, &srv->sul_kb, kb_poll_cb, (lws_usec_t)next);
+	lws_sul_schedule(srv->ctx, 0, &srv->sul_kb, kb_poll_cb, (lws_usec_t)(settle ? settle_us : next));
 }
 
 /* ---- sessions ---- */
@@ -202,13 +343,6 @@ static int absolute(const char *p, char *out, size_t size)
 	return 0;
 }
 
-static bool is_dir(const char *p)
-{
-	struct stat st;
-
-	return !stat(p, &st) && S_ISDIR(st.st_mode);
-}
-
 /* Print the address people can open; a wildcard bind is shown as 127.0.0.1. */
 static void announce(const struct server *srv, int port)
 {
@@ -249,6 +383,7 @@ int server_run(const struct config *cfg, const struct handoff_store_ops *store_o
 	struct lws_http_mount mount_agent, mount_api, mount_web;
 	struct lws_context_creation_info info;
 	struct sess_opts so;
+	struct engine_opts eo;
 	lws_retry_bo_t retry;
 	char web_abs[PATH_MAX];
 	struct server *srv;
@@ -265,9 +400,11 @@ int server_run(const struct config *cfg, const struct handoff_store_ops *store_o
 	srv->started_at = clock_wall();
 	log_set_level(level_of(cfg->log_level));
 	lws_set_log_level(LLL_ERR | LLL_WARN | (level_of(cfg->log_level) >= LOG_DEBUG ? LLL_NOTICE | LLL_INFO : 0), lws_emit);
-	engine_opts_default(&srv->engine);
-	srv->engine.suggestions = cfg->suggestions;
-	srv->engine.fallbacks_before_human = cfg->fallbacks_before_human;
+	engine_opts_default(&eo);
+	eo.suggestions = cfg->suggestions;
+	eo.fallbacks_before_human = cfg->fallbacks_before_human;
+	eo.context_secret = cfg->context_secret;
+	srv->engine = engine_new(&eo);
 	sess_opts_default(&so);
 	so.max_sessions = cfg->sessions_max;
 	so.ttl_us = (uint64_t)cfg->session_ttl_secs * 1000000u;
@@ -275,7 +412,7 @@ int server_run(const struct config *cfg, const struct handoff_store_ops *store_o
 	so.transcript_bytes = cfg->transcript_bytes;
 	so.max_tabs = cfg->tabs_per_session;
 	srv->sessions = sess_store_new(&so);
-	if (!srv->sessions) {
+	if (!srv->sessions || !srv->engine) {
 		log_err("out of memory");
 		goto out;
 	}
@@ -391,6 +528,8 @@ out:
 	}
 	desk_free(srv);
 	sess_store_free(srv->sessions);
+	engine_free(srv->engine);
+	intent_set_free(srv->intents);
 	kb_snapshot_free(srv->kb);
 	free(srv);
 	if (!rc)

@@ -28,6 +28,12 @@ struct server_stats {
 	unsigned long long refused;        /* upgrades refused (origin, path, limits) */
 	unsigned long long messages;       /* customer messages */
 	unsigned long long answers, clarifies, fallbacks;
+	unsigned long long intents;        /* replies an intent gave (answers, questions, hand-offs) */
+	unsigned long long asks;           /* slot questions */
+	unsigned long long handoffs, tickets;
+	unsigned long long solved, unsolved;   /* "did this solve it?" yes / no */
+	unsigned long long surveys;
+	unsigned long long notices;        /* notice envelopes sent */
 	unsigned long long feedback_up, feedback_down;
 	unsigned long long errors;         /* error envelopes sent */
 	unsigned long long culled;         /* closed for not reading */
@@ -40,8 +46,13 @@ struct server {
 	struct lws_vhost *vh;
 	bool tls;
 
-	/* The KB: the current snapshot, swapped whole on reload. */
+	/*
+	 * The content: the KB snapshot and the intents compiled with its
+	 * analyzer, swapped together on reload (intents may be NULL: no
+	 * intents directory).
+	 */
 	struct kb_snapshot *kb;
+	struct intent_set *intents;
 	struct kb_options kb_opts;
 	uint64_t kb_sig;                   /* dirsig of the KB when last (re)loaded or tried */
 	uint64_t kb_pending_sig;           /* a changed dirsig waiting to settle */
@@ -50,10 +61,14 @@ struct server {
 	unsigned kb_reloads, kb_failures;
 	double kb_tried_at;                /* wall time of the last reload attempt (0: none) */
 	char kb_error[2048];               /* why the last attempt failed, "" when it did not */
+	uint64_t intents_sig, intents_pending_sig;   /* the same for the intents directory */
+	double intents_loaded_at, intents_tried_at;
+	unsigned intents_reloads, intents_failures;
+	char intents_error[2048];
 
 	/* Conversations. */
 	struct sess_store *sessions;
-	struct engine_opts engine;
+	struct engine *engine;
 
 	/* Connections. */
 	struct visitor *visitors;          /* list of every established faq-chat connection */
@@ -78,7 +93,10 @@ static inline struct server *server_of(struct lws *wsi)
 	return lws_context_user(lws_get_context(wsi));
 }
 
-/* Reload the KB now (why: "SIGHUP", "change" ...): build the new snapshot, swap, keep the old on error. */
+/*
+ * Reload the KB now (why: "SIGHUP", "change" ...): build the new snapshot
+ * and the intents on its analyzer, swap both, keep the old pair on error.
+ */
 void server_reload_kb(struct server *srv, const char *why);
 
 /* The lws protocol callbacks. */

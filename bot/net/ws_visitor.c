@@ -4,8 +4,9 @@
  * Admission at the upgrade (path, origin, connection limits), then per
  * connection: reassemble each message up to ws_frame_bytes (beyond: close
  * 1009), rate-limit (token bucket; error, then close 1008), decode
- * (proto/wire), ask the engine (dialog/engine), and queue the encoded
- * replies for every tab of the customer's session. Frames are written only
+ * (proto/wire), ask the engine (dialog/engine) with this tab's page and
+ * context, and queue the encoded replies (and any notices after them) for
+ * every tab of the customer's session. Frames are written only
  * from SERVER_WRITEABLE, one lws_write of at most LIM_TX_CHUNK per callback;
  * a connection whose queue passes its bounds is closed, never buffered
  * without end. Never blocks and never frees a session (the sweep does).
@@ -41,7 +42,8 @@ struct visitor {
 	struct bucket bucket;
 	unsigned strikes;                  /* rate-limited frames in a row */
 	char ip[64];
-	char scene[LIM_SCENE_BYTES + 1];   /* this tab's scene */
+	char scene[LIM_SCENE_BYTES + 1];   /* this tab's page (hello's or scene's "scene") */
+	char *context;                     /* and its context, compact JSON, owned, or NULL */
 	bool listed, culled;
 	int close_code;                    /* non-zero: close with it once the queue is sent */
 	const char *close_why;
@@ -321,21 +323,73 @@ static const char *printable(const char *s, char *out, size_t size)
 	return i ? out : "-";
 }
 
-static void on_hello(struct visitor *v, struct wire_in *in, uint64_t now)
+/* This tab's page and context, for the engine. */
+static struct engine_where where_of(const struct visitor *v)
+{
+	struct engine_where w = { v->scene, v->context };
+
+	return w;
+}
+
+/* Take the page and context of a hello or scene frame (the context is moved out of in). */
+static void set_where(struct visitor *v, struct wire_in *in)
+{
+	memcpy(v->scene, in->scene, sizeof(v->scene));
+	free(v->context);
+	v->context = in->context;
+	in->context = NULL;
+}
+
+/* Queue notices for v only (to_all: for every tab of its session). They are not part of the transcript. */
+static void send_notices(struct visitor *v, const struct engine_notice *nv, size_t n, bool to_all)
+{
+	for (size_t i = 0; i < n; i++) {
+		size_t len;
+		char *env = wire_notice(nv[i].text, &len);
+
+		if (!env)
+			continue;
+		if (to_all)
+			deliver(v, NULL, env, len);
+		else
+			enqueue(v, env, len);
+		v->srv->stats.notices++;
+		wire_free(env);
+	}
+}
+
+/* Build and queue the welcome for v's page (lang may be NULL: keep the conversation's). */
+static void welcome(struct visitor *v, const char *lang, bool resumed)
 {
 	struct server *srv = v->srv;
-	char scene[LIM_SCENE_BYTES + 1];
+	struct engine_where where = where_of(v);
 	struct engine_welcome w;
-	struct sess *s;
 	size_t len;
 	char *env;
+
+	if (engine_welcome(srv->engine, v->sess, &where, lang, 0, &w))
+		log_warn("chat: the context was not kept (out of memory)");
+	env = wire_welcome(v->sess->token, &w, v->sess, resumed, &len);
+	if (!env) {
+		send_error(v, WIRE_E_INTERNAL, "out of memory; please reconnect", -1);
+		return;
+	}
+	enqueue(v, env, len);
+	wire_free(env);
+	send_notices(v, w.notices, w.n_notices, false);
+}
+
+static void on_hello(struct visitor *v, struct wire_in *in, uint64_t now)
+{
+	struct sess *s;
+	char scene[LIM_SCENE_BYTES + 1];
 	int rc;
 
 	if (v->sess) {
 		sess_detach(v->sess, v, now);
 		v->sess = NULL;
 	}
-	rc = sess_open(srv->sessions, in->token[0] ? in->token : NULL, now, &s);
+	rc = sess_open(v->srv->sessions, in->token[0] ? in->token : NULL, now, &s);
 	if (rc < 0) {
 		log_warn("chat: cannot open a session: %s", strerror(-rc));
 		send_error(v, rc == -EBUSY ? WIRE_E_BUSY : WIRE_E_INTERNAL,
@@ -348,39 +402,73 @@ static void on_hello(struct visitor *v, struct wire_in *in, uint64_t now)
 		return;
 	}
 	v->sess = s;
-	if (in->lang[0] || !s->lang[0]) {
-		strncpy(s->lang, engine_lang(srv->kb, in->lang[0] ? in->lang : NULL), sizeof(s->lang) - 1);
-		s->lang[sizeof(s->lang) - 1] = '\0';
-	}
-	memcpy(v->scene, in->scene, sizeof(v->scene));
-	if (in->context && sess_set_context(s, in->context))
-		log_warn("chat: the hello's context was not kept (out of memory)");
-	engine_welcome(&srv->engine, srv->kb, s->lang, v->scene, 0, &w);
-	env = wire_welcome(s->token, &w, s, rc == 1, &len);
-	if (!env) {
-		send_error(v, WIRE_E_INTERNAL, "out of memory; please reconnect", -1);
-		return;
-	}
-	enqueue(v, env, len);
-	wire_free(env);
-	log_info("chat: %s session %.8s… from %s (lang %s, scene %s, %zu tab(s))", rc == 1 ? "resumed" : "new",
-		 s->token, v->ip, s->lang, printable(v->scene, scene, sizeof(scene)), sess_conn_count(s));
+	set_where(v, in);
+	welcome(v, in->lang[0] ? in->lang : NULL, rc == 1);
+	log_info("chat: %s session %.8s… from %s (lang %s, page %s, scene %s, %zu tab(s))", rc == 1 ? "resumed" : "new",
+		 s->token, v->ip, s->lang, printable(v->scene, scene, sizeof(scene)), s->scene[0] ? s->scene : "-",
+		 sess_conn_count(s));
+}
+
+/* The customer moved to another page: a new welcome for it, same conversation. */
+static void on_scene(struct visitor *v, struct wire_in *in, uint64_t now)
+{
+	char scene[LIM_SCENE_BYTES + 1];
+
+	sess_touch(v->sess, now);
+	set_where(v, in);
+	welcome(v, NULL, true);
+	log_info("chat: %.8s… page %s (scene %s)", v->sess->token, printable(v->scene, scene, sizeof(scene)),
+		 v->sess->scene[0] ? v->sess->scene : "-");
 }
 
 static void count_reply(struct server *srv, const struct engine_reply *r)
 {
-	if (r->kind == ENGINE_ANSWER)
+	switch (r->kind) {
+	case ENGINE_ANSWER:
 		srv->stats.answers++;
-	else if (r->kind == ENGINE_CLARIFY)
+		break;
+	case ENGINE_CLARIFY:
 		srv->stats.clarifies++;
-	else
+		break;
+	case ENGINE_FALLBACK:
 		srv->stats.fallbacks++;
+		break;
+	case ENGINE_ASK:
+		srv->stats.asks++;
+		break;
+	case ENGINE_HANDOFF:
+		srv->stats.handoffs++;
+		break;
+	case ENGINE_TICKET:
+		srv->stats.tickets++;
+		break;
+	case ENGINE_INFO:
+		break;
+	}
+	if (r->intent)
+		srv->stats.intents++;
+}
+
+/* Log, record and send a reply to every tab, then the notices that waited for it. Frees nothing. */
+static void send_reply(struct visitor *v, const struct engine_reply *r, const char *reply_to)
+{
+	size_t len;
+	char *env;
+
+	count_reply(v->srv, r);
+	log_info("chat: %.8s… %s %s%s%s (scene %s)", v->sess->token, engine_kind_name(r->kind),
+		 r->entry ? r->entry->id : r->intent ? r->intent : r->lang ? r->lang : "-",
+		 r->entry && r->intent ? " via " : "", r->entry && r->intent ? r->intent : "", r->scene[0] ? r->scene : "-");
+	env = wire_reply(r, reply_to, &len);
+	publish(v, NULL, env, len);
+	send_notices(v, r->notices, r->n_notices, true);
 }
 
 static void on_message(struct visitor *v, struct wire_in *in, uint64_t now)
 {
 	struct server *srv = v->srv;
 	struct engine_reply *r = malloc(sizeof(*r));
+	struct engine_where where = where_of(v);
 	size_t len;
 	char *env;
 	int rc;
@@ -393,19 +481,14 @@ static void on_message(struct visitor *v, struct wire_in *in, uint64_t now)
 	sess_touch(v->sess, now);
 	env = wire_customer_message(in->id, in->text, in->text_len, &len);
 	publish(v, v, env, len);
-	rc = engine_message(&srv->engine, srv->kb, v->sess, in->text, in->text_len, v->scene, 0, r);
+	rc = engine_message(srv->engine, v->sess, &where, in->text, in->text_len, 0, r);
 	if (rc) {
 		send_error(v, WIRE_E_BAD_FIELD, rc == -EILSEQ ? "the text is not valid UTF-8" : "the text has nothing to match",
 			   -1);
 		free(r);
 		return;
 	}
-	count_reply(srv, r);
-	log_info("chat: %.8s… %s %s", v->sess->token,
-		 r->kind == ENGINE_ANSWER ? "answer" : r->kind == ENGINE_CLARIFY ? "clarify" : "fallback",
-		 r->kind == ENGINE_ANSWER ? r->entry->id : r->lang);
-	env = wire_reply(r, in->id, &len);
-	publish(v, NULL, env, len);
+	send_reply(v, r, in->id);
 	free(r);
 }
 
@@ -417,6 +500,7 @@ static bool is_our_id(const struct visitor *v, uint32_t n)
 static void on_choose(struct visitor *v, struct wire_in *in, uint64_t now)
 {
 	struct server *srv = v->srv;
+	struct engine_where where = where_of(v);
 	struct engine_reply *r;
 	size_t len;
 	char *env;
@@ -432,7 +516,7 @@ static void on_choose(struct visitor *v, struct wire_in *in, uint64_t now)
 		return;
 	}
 	sess_touch(v->sess, now);
-	rc = engine_choose(&srv->engine, srv->kb, v->sess, in->reply_num, in->has_entry ? in->entry : NULL, v->scene, 0, r);
+	rc = engine_choose(srv->engine, v->sess, &where, in->reply_num, in->has_entry ? in->entry : NULL, 0, r);
 	if (rc) {
 		send_error(v, WIRE_E_BAD_FIELD, "\"entry\" is not in the knowledge base", -1);
 		free(r);
@@ -440,9 +524,7 @@ static void on_choose(struct visitor *v, struct wire_in *in, uint64_t now)
 	}
 	env = wire_choose(in->reply_to, in->has_entry ? in->entry : NULL, &len);
 	publish(v, v, env, len);
-	count_reply(srv, r);
-	env = wire_reply(r, in->reply_to, &len);
-	publish(v, NULL, env, len);
+	send_reply(v, r, in->reply_to);
 	free(r);
 }
 
@@ -465,6 +547,50 @@ static void on_feedback(struct visitor *v, struct wire_in *in, uint64_t now)
 	log_info("chat: %.8s… feedback %s on %s (entry %s)", v->sess->token, in->up ? "up" : "down", in->reply_to,
 		 entry ? entry : "unknown");
 	env = wire_feedback(in->reply_to, in->up, &len);
+	publish(v, v, env, len);
+}
+
+/* "Did this solve it?": yes or no on an answer. */
+static void on_resolved(struct visitor *v, struct wire_in *in, uint64_t now)
+{
+	struct engine_where where = where_of(v);
+	struct engine_reply *r = malloc(sizeof(*r));
+	size_t len;
+	char *env;
+
+	if (!r) {
+		send_error(v, WIRE_E_INTERNAL, "out of memory; please try again", -1);
+		return;
+	}
+	if (engine_resolved(v->srv->engine, v->sess, &where, in->reply_num, in->yes, 0, r)) {
+		send_error(v, WIRE_E_BAD_FIELD, "\"reply_to\" is not a recent answer of this conversation", -1);
+		free(r);
+		return;
+	}
+	sess_touch(v->sess, now);
+	if (in->yes)
+		v->srv->stats.solved++;
+	else
+		v->srv->stats.unsolved++;
+	env = wire_resolved(in->reply_to, in->yes, &len);
+	publish(v, v, env, len);
+	send_reply(v, r, in->reply_to);
+	free(r);
+}
+
+static void on_survey(struct visitor *v, struct wire_in *in, uint64_t now)
+{
+	size_t len;
+	char *env;
+
+	if (engine_survey(v->sess, in->csat, in->ces)) {
+		send_error(v, WIRE_E_BAD_FIELD, "\"csat\" must be 1-5 and \"ces\" 1-7", -1);
+		return;
+	}
+	sess_touch(v->sess, now);
+	v->srv->stats.surveys++;
+	log_info("chat: %.8s… survey csat %d ces %d", v->sess->token, v->sess->csat, v->sess->ces);
+	env = wire_survey(in->csat, in->ces, &len);
 	publish(v, v, env, len);
 }
 
@@ -518,7 +644,17 @@ static int on_frame(struct visitor *v, const char *buf, size_t len, bool binary)
 		on_feedback(v, &in, now);
 		break;
 	case WIRE_TYPING:
-		break;   /* kept for notices that must not interrupt typing */
+		engine_typing(v->sess, in.on, 0);   /* notices wait while the customer types */
+		break;
+	case WIRE_SCENE:
+		on_scene(v, &in, now);
+		break;
+	case WIRE_RESOLVED:
+		on_resolved(v, &in, now);
+		break;
+	case WIRE_SURVEY:
+		on_survey(v, &in, now);
+		break;
 	}
 	wire_in_clear(&in);
 	return 0;
@@ -589,6 +725,8 @@ static void closed(struct server *srv, struct visitor *v)
 	free(v->rx);
 	v->rx = NULL;
 	v->rx_cap = 0;
+	free(v->context);
+	v->context = NULL;
 	v->listed = false;
 	log_info("chat: connection from %s closed (%zu open)", v->ip, srv->n_visitors);
 }

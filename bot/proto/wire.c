@@ -84,16 +84,11 @@ static int get_str(const cJSON *obj, const char *name, enum need need, char *dst
 	return 1;
 }
 
-static int decode_hello(const cJSON *j, struct wire_in *out, struct wire_error *err)
+/* The optional "context" object, as compact JSON. */
+static int decode_context(const cJSON *j, struct wire_in *out, struct wire_error *err)
 {
-	const cJSON *ctx;
-	int rc;
+	const cJSON *ctx = cJSON_GetObjectItemCaseSensitive(j, "context");
 
-	if ((rc = get_str(j, "token", OPTIONAL, out->token, sizeof(out->token), err)) < 0 ||
-	    (rc = get_str(j, "lang", OPTIONAL, out->lang, sizeof(out->lang), err)) < 0 ||
-	    (rc = get_str(j, "scene", OPTIONAL, out->scene, sizeof(out->scene), err)) < 0)
-		return rc;
-	ctx = cJSON_GetObjectItemCaseSensitive(j, "context");
 	if (ctx && !cJSON_IsNull(ctx)) {
 		if (!cJSON_IsObject(ctx))
 			return fail(err, WIRE_E_BAD_FIELD, "the field \"context\" must be an object");
@@ -104,6 +99,24 @@ static int decode_hello(const cJSON *j, struct wire_in *out, struct wire_error *
 			return fail(err, WIRE_E_BAD_FIELD, "the field \"context\" is larger than %d bytes", LIM_CONTEXT_BYTES);
 	}
 	return 0;
+}
+
+static int decode_hello(const cJSON *j, struct wire_in *out, struct wire_error *err)
+{
+	int rc;
+
+	if ((rc = get_str(j, "token", OPTIONAL, out->token, sizeof(out->token), err)) < 0 ||
+	    (rc = get_str(j, "lang", OPTIONAL, out->lang, sizeof(out->lang), err)) < 0 ||
+	    (rc = get_str(j, "scene", OPTIONAL, out->scene, sizeof(out->scene), err)) < 0)
+		return rc;
+	return decode_context(j, out, err);
+}
+
+static int decode_scene(const cJSON *j, struct wire_in *out, struct wire_error *err)
+{
+	int rc = get_str(j, "scene", REQUIRED, out->scene, sizeof(out->scene), err);
+
+	return rc < 0 ? rc : decode_context(j, out, err);
 }
 
 static int decode_message(const cJSON *j, size_t max_text, struct wire_in *out, struct wire_error *err)
@@ -182,6 +195,48 @@ static int decode_choose(const cJSON *j, struct wire_in *out, struct wire_error 
 	return 0;
 }
 
+static int decode_resolved(const cJSON *j, struct wire_in *out, struct wire_error *err)
+{
+	const cJSON *v;
+	int rc;
+
+	if ((rc = decode_reply_to(j, out, err)) < 0)
+		return rc;
+	v = cJSON_GetObjectItemCaseSensitive(j, "value");
+	if (!v)
+		return fail(err, WIRE_E_MISSING_FIELD, "the field \"value\" is missing");
+	if (!cJSON_IsBool(v))
+		return fail(err, WIRE_E_BAD_FIELD, "the field \"value\" must be true or false");
+	out->yes = cJSON_IsTrue(v);
+	return 0;
+}
+
+/* An optional small integer field: 1 when given (in *val), 0 when absent, -EINVAL. */
+static int get_small_int(const cJSON *j, const char *name, int *val, struct wire_error *err)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(j, name);
+
+	*val = -1;
+	if (!v || cJSON_IsNull(v))
+		return 0;
+	if (!cJSON_IsNumber(v) || v->valuedouble != (double)(int)v->valuedouble || v->valuedouble < 0 ||
+	    v->valuedouble > 100)
+		return fail(err, WIRE_E_BAD_FIELD, "the field \"%s\" must be a whole number on its scale", name);
+	*val = (int)v->valuedouble;
+	return 1;
+}
+
+static int decode_survey(const cJSON *j, struct wire_in *out, struct wire_error *err)
+{
+	int a, b;
+
+	if ((a = get_small_int(j, "csat", &out->csat, err)) < 0 || (b = get_small_int(j, "ces", &out->ces, err)) < 0)
+		return -EINVAL;
+	if (!a && !b)
+		return fail(err, WIRE_E_MISSING_FIELD, "the field \"csat\" or \"ces\" is missing");
+	return 0;
+}
+
 static int decode_typing(const cJSON *j, struct wire_in *out, struct wire_error *err)
 {
 	const cJSON *on = cJSON_GetObjectItemCaseSensitive(j, "on");
@@ -201,7 +256,8 @@ int wire_decode(const char *buf, size_t len, size_t max_text, struct wire_in *ou
 		enum wire_type type;
 	} types[] = {
 		{ "hello", WIRE_HELLO }, { "message", WIRE_MESSAGE }, { "feedback", WIRE_FEEDBACK },
-		{ "choose", WIRE_CHOOSE }, { "typing", WIRE_TYPING },
+		{ "choose", WIRE_CHOOSE }, { "typing", WIRE_TYPING }, { "scene", WIRE_SCENE },
+		{ "resolved", WIRE_RESOLVED }, { "survey", WIRE_SURVEY },
 	};
 	const char *end = NULL;
 	const cJSON *v, *t;
@@ -251,7 +307,8 @@ int wire_decode(const char *buf, size_t len, size_t max_text, struct wire_in *ou
 		rc = fail(err, WIRE_E_BAD_FIELD, "the field \"type\" must be a string");
 		goto out;
 	}
-	rc = fail(err, WIRE_E_BAD_TYPE, "unknown type \"%.40s\"; expected hello, message, feedback, choose or typing",
+	rc = fail(err, WIRE_E_BAD_TYPE, "unknown type \"%.40s\"; expected hello, message, feedback, choose, typing, scene, "
+		  "resolved or survey",
 		  t->valuestring);
 	for (size_t i = 0; i < sizeof(types) / sizeof(types[0]); i++)
 		if (!strcmp(t->valuestring, types[i].name)) {
@@ -275,6 +332,15 @@ int wire_decode(const char *buf, size_t len, size_t max_text, struct wire_in *ou
 		break;
 	case WIRE_TYPING:
 		rc = decode_typing(j, out, err);
+		break;
+	case WIRE_SCENE:
+		rc = decode_scene(j, out, err);
+		break;
+	case WIRE_RESOLVED:
+		rc = decode_resolved(j, out, err);
+		break;
+	case WIRE_SURVEY:
+		rc = decode_survey(j, out, err);
 		break;
 	}
 out:
@@ -346,6 +412,7 @@ char *wire_welcome(const char *token, const struct engine_welcome *w, const stru
 {
 	cJSON *j = envelope("welcome"), *tr;
 	bool ok = j && cJSON_AddStringToObject(j, "token", token) && cJSON_AddStringToObject(j, "lang", w->lang) &&
+		  (!w->scene[0] || cJSON_AddStringToObject(j, "scene", w->scene)) &&
 		  cJSON_AddStringToObject(j, "greeting", w->greeting) &&
 		  add_strings(j, "suggestions", w->suggestions, w->n_suggestions) &&
 		  cJSON_AddBoolToObject(j, "resumed", resumed) && (tr = cJSON_AddArrayToObject(j, "transcript"));
@@ -366,7 +433,7 @@ static bool add_links(cJSON *j, const struct kb_entry *e)
 
 	if (!a)
 		return false;
-	for (size_t i = 0; i < e->n_links; i++) {
+	for (size_t i = 0; e && i < e->n_links; i++) {
 		cJSON *l = cJSON_CreateObject();
 
 		if (!l)
@@ -379,10 +446,34 @@ static bool add_links(cJSON *j, const struct kb_entry *e)
 	return true;
 }
 
+/* The fields of an answer-like reply: entry, intent, kind and what goes with it. */
+static bool add_answer(cJSON *j, const struct engine_reply *r)
+{
+	const char *const *quick = r->n_quick ? r->quick : r->entry ? (const char *const *)r->entry->quick_replies : NULL;
+	size_t n_quick = r->n_quick ? r->n_quick : r->entry ? r->entry->n_quick : 0;
+	bool ok = cJSON_AddStringToObject(j, "kind", engine_kind_name(r->kind)) &&
+		  (!r->entry || cJSON_AddStringToObject(j, "entry", r->entry->id)) &&
+		  (!r->intent || cJSON_AddStringToObject(j, "intent", r->intent)) &&
+		  add_strings(j, "quick_replies", quick, n_quick) && add_links(j, r->entry);
+	cJSON *route;
+
+	if (ok && r->kind == ENGINE_ASK && r->ask)
+		ok = cJSON_AddStringToObject(j, "ask", r->ask) != NULL;
+	if (ok && (r->kind == ENGINE_HANDOFF || r->kind == ENGINE_TICKET)) {
+		ok = cJSON_AddStringToObject(j, "action", r->kind == ENGINE_TICKET ? "ticket" : "handoff") &&
+		     (route = cJSON_AddObjectToObject(j, "route")) &&
+		     cJSON_AddStringToObject(route, "team", r->team ? r->team : "support") &&
+		     cJSON_AddStringToObject(route, "priority", r->priority ? r->priority : "normal");
+	}
+	if (ok && r->survey)
+		ok = cJSON_AddBoolToObject(j, "survey", true) != NULL;
+	return ok;
+}
+
 char *wire_reply(const struct engine_reply *r, const char *reply_to, size_t *len)
 {
-	static const char *const names[] = { "answer", "clarify", "fallback" };
-	cJSON *j = envelope(names[r->kind <= ENGINE_FALLBACK ? r->kind : ENGINE_FALLBACK]), *a;
+	const char *type = r->kind == ENGINE_CLARIFY ? "clarify" : r->kind == ENGINE_FALLBACK ? "fallback" : "answer";
+	cJSON *j = envelope(type), *a;
 	bool ok = j && add_msg_id(j, "id", r->id) &&
 		  (!reply_to || !*reply_to || cJSON_AddStringToObject(j, "reply_to", reply_to)) &&
 		  cJSON_AddStringToObject(j, "text", engine_reply_text(r)) &&
@@ -391,11 +482,6 @@ char *wire_reply(const struct engine_reply *r, const char *reply_to, size_t *len
 	if (!ok)
 		return finish(j, false, len);
 	switch (r->kind) {
-	case ENGINE_ANSWER:
-		ok = r->entry && cJSON_AddStringToObject(j, "entry", r->entry->id) &&
-		     add_strings(j, "quick_replies", (const char *const *)r->entry->quick_replies, r->entry->n_quick) &&
-		     add_links(j, r->entry);
-		break;
 	case ENGINE_CLARIFY:
 		ok = (a = cJSON_AddArrayToObject(j, "candidates")) != NULL;
 		for (size_t i = 0; ok && i < r->n_cand; i++) {
@@ -410,8 +496,10 @@ char *wire_reply(const struct engine_reply *r, const char *reply_to, size_t *len
 		}
 		break;
 	case ENGINE_FALLBACK:
-	default:
 		ok = add_strings(j, "suggestions", r->suggestions, r->n_suggestions);
+		break;
+	default:
+		ok = add_answer(j, r);
 		break;
 	}
 	return finish(j, ok, len);
@@ -447,6 +535,23 @@ char *wire_choose(const char *reply_to, const char *entry, size_t *len)
 	cJSON *j = envelope("choose");
 	bool ok = j && cJSON_AddStringToObject(j, "reply_to", reply_to) &&
 		  (entry ? cJSON_AddStringToObject(j, "entry", entry) : cJSON_AddNullToObject(j, "entry"));
+
+	return finish(j, ok, len);
+}
+
+char *wire_resolved(const char *reply_to, bool yes, size_t *len)
+{
+	cJSON *j = envelope("resolved");
+	bool ok = j && cJSON_AddStringToObject(j, "reply_to", reply_to) && cJSON_AddBoolToObject(j, "value", yes);
+
+	return finish(j, ok, len);
+}
+
+char *wire_survey(int csat, int ces, size_t *len)
+{
+	cJSON *j = envelope("survey");
+	bool ok = j && (csat < 0 || cJSON_AddNumberToObject(j, "csat", csat)) &&
+		  (ces < 0 || cJSON_AddNumberToObject(j, "ces", ces));
 
 	return finish(j, ok, len);
 }

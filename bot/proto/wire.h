@@ -18,12 +18,13 @@
 
 #define WIRE_VERSION 1
 
-enum wire_type { WIRE_HELLO = 1, WIRE_MESSAGE, WIRE_FEEDBACK, WIRE_CHOOSE, WIRE_TYPING };
+enum wire_type { WIRE_HELLO = 1, WIRE_MESSAGE, WIRE_FEEDBACK, WIRE_CHOOSE, WIRE_TYPING, WIRE_SCENE, WIRE_RESOLVED,
+		 WIRE_SURVEY };
 
 /* A decoded client frame. Strings are NUL-terminated; "" when absent. */
 struct wire_in {
 	enum wire_type type;
-	/* hello */
+	/* hello, scene */
 	char token[LIM_WIRE_TOKEN + 1];
 	char lang[LIM_WIRE_LANG + 1];
 	char scene[LIM_SCENE_BYTES + 1];
@@ -32,14 +33,17 @@ struct wire_in {
 	char id[LIM_WIRE_ID + 1];
 	char *text;                        /* owned */
 	size_t text_len;
-	/* feedback, choose */
+	/* feedback, choose, resolved */
 	char reply_to[LIM_WIRE_ID + 1];
 	uint32_t reply_num;                /* N when reply_to is "s-N", else 0 */
 	bool up;                           /* feedback: "up" */
 	char entry[LIM_ID + 1];            /* choose: the entry id */
 	bool has_entry;                    /* choose: false for "none of these" (null) */
+	bool yes;                          /* resolved: "value" */
 	/* typing */
 	bool on;
+	/* survey: -1 when not given (the range is the engine's to check) */
+	int csat, ces;
 };
 
 /* Error codes sent in `error` envelopes. */
@@ -75,10 +79,18 @@ void wire_in_clear(struct wire_in *in);
  * owned by the caller (free with wire_free), or NULL when out of memory.
  */
 
-/* welcome: the token, the welcome texts and s's transcript (oldest first); resumed says whether s existed. */
+/*
+ * welcome: the token, the welcome texts (with the scene matched, when there
+ * is one) and s's transcript (oldest first); resumed says whether s existed.
+ */
 char *wire_welcome(const char *token, const struct engine_welcome *w, const struct sess *s, bool resumed, size_t *len);
 
-/* answer / clarify / fallback for r; reply_to (may be NULL or "") is what it replies to. */
+/*
+ * answer / clarify / fallback for r; reply_to (may be NULL or "") is what it
+ * replies to. ENGINE_ASK, _HANDOFF, _TICKET and _INFO are answers with a
+ * "kind"; an answer names its "entry" and/or "intent"; hand-offs and tickets
+ * carry "action" and "route".
+ */
 char *wire_reply(const struct engine_reply *r, const char *reply_to, size_t *len);
 
 /* The customer's own message (for their other tabs and the transcript). id may be "" or NULL. */
@@ -87,6 +99,10 @@ char *wire_customer_message(const char *id, const char *text, size_t text_len, s
 /* The customer's feedback and choice, as recorded in the transcript (entry NULL: none of these). */
 char *wire_feedback(const char *reply_to, bool up, size_t *len);
 char *wire_choose(const char *reply_to, const char *entry, size_t *len);
+
+/* The customer's "did this solve it?" and survey, as recorded in the transcript (a value < 0: not given). */
+char *wire_resolved(const char *reply_to, bool yes, size_t *len);
+char *wire_survey(int csat, int ces, size_t *len);
 
 /* error: code (WIRE_E_*), message, and retry_after_ms when >= 0. */
 char *wire_error(const char *code, const char *message, long long retry_after_ms, size_t *len);

@@ -360,11 +360,182 @@ async def sc_sigterm(port, pid):
         await closed_with(b, 1001)
 
 
+# ---- scenes and intents ----
+
+SHIPPED = {"order": {"id": "1234", "status": "shipped", "tracking_no": "SF1234567890", "shipped_at": "2026-11-27",
+                     "carrier": "SF Express"}}
+
+
+async def hello_in(ws, scene, context=None, lang="en", token=None):
+    h = {"v": 1, "type": "hello", "lang": lang, "scene": scene}
+    if context is not None:
+        h["context"] = context
+    if token:
+        h["token"] = token
+    await ws.send(json.dumps(h))
+    return await recv(ws, "welcome")
+
+
+async def go_to(ws, scene, context=None):
+    m = {"v": 1, "type": "scene", "scene": scene}
+    if context is not None:
+        m["context"] = context
+    await ws.send(json.dumps(m))
+    return await recv(ws, ("welcome", "error"))
+
+
+async def sc_scenes(port):
+    async with connect(port) as ws:
+        w = await hello_in(ws, "order_detail", SHIPPED)
+        check(w.get("scene") == "order_detail.shipped", f"welcome scene {w.get('scene')}")
+        check("1234" in w["greeting"] and "Where is my order?" in w["suggestions"], f"welcome {w}")
+        a = await ask(ws, "where is my order?")
+        check(a["type"] == "answer" and a.get("kind") == "answer" and a.get("intent") == "track-order-shipped",
+              f"where is my order: {a}")
+        check("SF1234567890" in a["text"] and "entry" not in a and a["quick_replies"], f"where is my order: {a}")
+        # The customer moves to the refund form: a new welcome, the same conversation.
+        w2 = await go_to(ws, "refund_form", {"order": {"id": "1234"}})
+        check(w2["type"] == "welcome" and w2.get("scene") == "refund_form" and w2["token"] == w["token"], f"scene: {w2}")
+        check(w2["resumed"] is True and len(w2["transcript"]) == 2, f"scene: transcript {w2['transcript']}")
+        a = await ask(ws, "how long?", "c-2")
+        check(a.get("entry") == "refund-time" and a.get("intent") == "how-long-refund", f"how long on refund_form: {a}")
+        w3 = await go_to(ws, "product", {"product": {"id": "P-2041", "name": "Pour-over set"}})
+        check(w3.get("scene") == "product" and "Pour-over set" in w3["greeting"], f"product welcome: {w3}")
+        a = await ask(ws, "how long?", "c-3")
+        check(a.get("entry") == "shipping-time" and a.get("intent") == "how-long-delivery", f"how long on product: {a}")
+        e = await go_to(ws, 5)
+        check(e["type"] == "error" and e["code"] == "bad_field", f"a bad scene frame: {e}")
+    async with connect(port) as ws:
+        w = await hello_in(ws, "order_detail", SHIPPED, lang="zh")
+        check(w["lang"] == "zh" and "1234" in w["greeting"], f"zh welcome {w}")
+        a = await ask(ws, "我的快递到哪了？")
+        check(a.get("intent") == "track-order-shipped" and "SF1234567890" in a["text"] and a["lang"] == "zh",
+              f"zh where is my order: {a}")
+
+
+async def sc_slot(port):
+    async with connect(port) as ws:
+        await hello_in(ws, "home")
+        a = await ask(ws, "I need an invoice")
+        check(a["type"] == "answer" and a.get("kind") == "ask" and a.get("ask") == "order_id" and
+              a.get("intent") == "invoice", f"invoice question: {a}")
+        a = await ask(ws, "it's order 20391", "c-2")
+        check(a.get("kind") == "answer" and a.get("intent") == "invoice" and "20391" in a["text"], f"the order number: {a}")
+
+
+async def sc_handoff(port):
+    async with connect(port) as ws:
+        await hello_in(ws, "order_detail", SHIPPED, lang="zh")
+        a = await ask(ws, "转人工")
+        check(a["type"] == "answer" and a.get("kind") == "handoff" and a.get("action") == "handoff", f"转人工: {a}")
+        check(a.get("route") == {"team": "logistics", "priority": "normal"} and a["lang"] == "zh", f"转人工: {a}")
+        a = await ask(ws, "I want to file a complaint", "c-2")
+        check(a.get("kind") == "ticket" and a.get("action") == "ticket" and
+              a.get("route") == {"team": "customer-care", "priority": "high"}, f"complaint: {a}")
+
+
+async def no_error(ws, within=0.6):
+    try:
+        env = json.loads(await asyncio.wait_for(ws.recv(), within))
+    except asyncio.TimeoutError:
+        return
+    check(env.get("type") != "error", f"unexpected {env}")
+
+
+async def sc_resolved(port):
+    async with connect(port) as ws:
+        w = await hello_in(ws, "home")
+        a = await ask(ws, "What payment methods do you accept?")
+        check(a.get("kind") == "answer" and a.get("entry") == "payment-methods", f"answer: {a}")
+        await ws.send(json.dumps({"v": 1, "type": "resolved", "reply_to": a["id"], "value": False}))
+        r = await recv(ws, ("answer", "clarify", "error"))
+        check(r["reply_to"] == a["id"] and (r["type"] == "clarify" or r.get("kind") == "info"), f"not solved: {r}")
+        b = await ask(ws, "can I pay with paypal", "c-2")
+        await ws.send(json.dumps({"v": 1, "type": "resolved", "reply_to": b["id"], "value": True}))
+        r = await recv(ws, ("answer", "error"))
+        check(r.get("kind") == "info" and r.get("survey") is True and r["reply_to"] == b["id"], f"solved: {r}")
+        await ws.send(json.dumps({"v": 1, "type": "survey", "csat": 5, "ces": 6}))
+        await no_error(ws)
+        await ws.send(json.dumps({"v": 1, "type": "survey", "csat": 9}))
+        e = await recv(ws)
+        check(e["type"] == "error" and e["code"] == "bad_field", f"csat 9: {e}")
+        await ws.send(json.dumps({"v": 1, "type": "resolved", "reply_to": "s-999", "value": True}))
+        e = await recv(ws)
+        check(e["type"] == "error" and e["code"] == "bad_field", f"resolved on nothing: {e}")
+    async with connect(port) as ws:
+        w2 = await hello_in(ws, "home", token=w["token"])
+        types = [t["type"] for t in w2["transcript"]]
+        check("resolved" in types and "survey" in types, f"transcript {types}")
+
+
+async def sc_notice(port):
+    async with connect(port) as ws:
+        await hello_in(ws, "it_notice")
+        n = await recv(ws, "notice")
+        check(n["text"] == "Integration notice.", f"notice {n}")
+    # Typing: the notice waits for the next reply.
+    async with connect(port) as ws:
+        await hello_in(ws, "home")
+        await ws.send(json.dumps({"v": 1, "type": "typing", "on": True}))
+        w = await go_to(ws, "it_notice")
+        check(w["type"] == "welcome" and w.get("scene") == "it_notice", f"welcome {w}")
+        try:
+            env = json.loads(await asyncio.wait_for(ws.recv(), 0.6))
+            raise Fail(f"something came while the customer was typing: {env}")
+        except asyncio.TimeoutError:
+            pass
+        a = await ask(ws, "What payment methods do you accept?")
+        check(a["type"] == "answer", f"answer {a}")
+        n = await recv(ws, "notice")
+        check(n["text"] == "Integration notice.", f"held notice {n}")
+
+
+async def sc_intents_reload(port, intents):
+    path = os.path.join(intents, "zz-test.json")
+    good = open(path, encoding="utf-8").read()
+    marker = f"(v{os.getpid()})"
+
+    async def greeting():
+        async with connect(port) as ws:
+            return (await hello_in(ws, "it_notice"))["greeting"]
+
+    before = stats(port)["intents"]
+    check(before["on"] is True and before["scenes"] >= 13, f"stats {before}")
+    with open(path + ".tmp~", "w", encoding="utf-8") as f:
+        f.write(good.replace("(v1)", marker))
+    os.replace(path + ".tmp~", path)
+    deadline = time.monotonic() + 15
+    while marker not in await greeting():
+        check(time.monotonic() < deadline, "the edited greeting did not arrive within 15 s")
+        await asyncio.sleep(0.3)
+    try:
+        with open(path, "w", encoding="utf-8") as f:
+            f.write('{"scenes": [ {"id": "it_notice", "when": {"page": "it_notice"}, "boost": ["no-such-entry"]} ]}')
+        deadline = time.monotonic() + 15
+        while True:
+            s = stats(port)["intents"]
+            if s["reload_failures"] > before["reload_failures"]:
+                break
+            check(time.monotonic() < deadline, "no failed intents reload within 15 s")
+            await asyncio.sleep(0.3)
+        check(s["last_reload"]["ok"] is False and "no-such-entry" in s["last_reload"]["error"], f"stats {s}")
+        check(marker in await greeting(), "a broken intents file replaced the working ones")
+    finally:
+        with open(path, "w", encoding="utf-8") as f:
+            f.write(good)
+    deadline = time.monotonic() + 15
+    while stats(port)["intents"]["last_reload"]["ok"] is not True:
+        check(time.monotonic() < deadline, "the repaired intents were not reloaded within 15 s")
+        await asyncio.sleep(0.3)
+
+
 SCENARIOS = {
     "health": sc_health, "static": sc_static, "ask": sc_ask, "fragmented": sc_fragmented,
     "oversize": sc_oversize, "bad-input": sc_bad_input, "resume": sc_resume, "tabs": sc_tabs,
     "choose": sc_choose, "fallback": sc_fallback, "rate": sc_rate, "reload": sc_reload,
     "broken": sc_broken, "origin": sc_origin, "sighup": sc_sighup, "sigterm": sc_sigterm,
+    "scenes": sc_scenes, "slot": sc_slot, "handoff": sc_handoff, "resolved": sc_resolved, "notice": sc_notice,
+    "intents-reload": sc_intents_reload,
 }
 
 
