@@ -8,6 +8,8 @@
  */
 #include "cli.h"
 
+#include "core/sign.h"
+
 #include <cjson/cJSON.h>
 #include <dirent.h>
 #include <errno.h>
@@ -20,6 +22,7 @@
 #define DLG_MAX_FILES  512
 #define DLG_FILE_BYTES (1u << 20)
 #define DLG_WHY_BYTES  4096
+#define DLG_SECRET     "faqbot-dialog-tests"   /* signs the scripts' "signed" context, as a host backend would */
 
 /* What went wrong in one dialogue, for the report. */
 struct why {
@@ -243,6 +246,7 @@ static void check_welcome(struct why *w, const cJSON *exp, const struct engine_w
 
 struct run {
 	struct cli_chat *ch;
+	struct engine *e;          /* one per dialogue: usage counts start from zero */
 	struct sess *s;
 	char *context;             /* the page's context, compact JSON, owned */
 	char page[LIM_SCENE_BYTES + 1];
@@ -251,19 +255,48 @@ struct run {
 	struct engine_reply r;
 };
 
+/*
+ * The page's context as compact JSON: "context", plus "signed" (an object)
+ * signed with DLG_SECRET for an hour from now, as the host's backend would.
+ */
+static char *page_context(const cJSON *o, time_t now)
+{
+	const cJSON *ctx = get(o, "context"), *sg = get(o, "signed");
+	cJSON *c = cJSON_IsObject(ctx) ? cJSON_Duplicate(ctx, 1) : cJSON_IsObject(sg) ? cJSON_CreateObject() : NULL;
+	char *out = NULL, *data = NULL, hex[SIGN_HEX_BYTES + 1];
+
+	if (c && cJSON_IsObject(sg) && (data = cJSON_PrintUnformatted(sg)) &&
+	    !sign_context(DLG_SECRET, data, (int64_t)now + 3600, hex)) {
+		cJSON *b = cJSON_AddObjectToObject(c, "signed");
+
+		if (b) {
+			cJSON_AddStringToObject(b, "data", data);
+			cJSON_AddNumberToObject(b, "exp", (double)now + 3600);
+			cJSON_AddStringToObject(b, "sig", hex);
+		}
+	}
+	if (c)
+		out = cJSON_PrintUnformatted(c);
+	cJSON_free(data);
+	cJSON_Delete(c);
+	return out;
+}
+
 /* Go to a page (the dialogue's start, or a "scene" turn) and check the welcome. */
 static void go(struct run *rn, struct why *w, const cJSON *o, const char *lang)
 {
-	const cJSON *sc = get(o, "scene"), *ctx = get(o, "context");
+	const cJSON *sc = get(o, "scene");
 	struct engine_where where;
 	struct engine_welcome wl;
 
 	free(rn->context);
-	rn->context = cJSON_IsObject(ctx) ? cJSON_PrintUnformatted(ctx) : NULL;
+	rn->context = page_context(o, rn->now);
 	snprintf(rn->page, sizeof(rn->page), "%s", cJSON_IsString(sc) ? sc->valuestring : "");
 	where = (struct engine_where){ rn->page, rn->context };
-	engine_welcome(rn->ch->e, rn->s, &where, lang, rn->now, &wl);
+	engine_welcome(rn->e, rn->s, &where, lang, rn->now, &wl);
 	check_welcome(w, get(o, "welcome"), &wl);
+	if (cJSON_IsBool(get(o, "signed_ok")) && cJSON_IsTrue(get(o, "signed_ok")) != rn->s->context_signed)
+		whyf(w, "signed context: expected it %s\n", cJSON_IsTrue(get(o, "signed_ok")) ? "trusted" : "refused");
 }
 
 /* One turn; n is its number (1-based) for the report. Returns -1 for a malformed turn. */
@@ -286,19 +319,19 @@ static int turn(struct run *rn, struct why *w, const cJSON *t, int n)
 		handled = true;
 	}
 	if (cJSON_IsString(say)) {
-		rc = engine_message(rn->ch->e, rn->s, &where, say->valuestring, strlen(say->valuestring), rn->now, &rn->r);
+		rc = engine_message(rn->e, rn->s, &where, say->valuestring, strlen(say->valuestring), rn->now, &rn->r);
 		if (rc)
 			whyf(w, "the engine refused the text: %s\n", strerror(-rc));
 		handled = true;
 		replied = !rc;
 	} else if ((v = get(t, "resolved")) && cJSON_IsBool(v)) {
-		rc = engine_resolved(rn->ch->e, rn->s, &where, rn->last_answer, cJSON_IsTrue(v), rn->now, &rn->r);
+		rc = engine_resolved(rn->e, rn->s, &where, rn->last_answer, cJSON_IsTrue(v), rn->now, &rn->r);
 		if (rc)
 			whyf(w, "there was no answer to resolve\n");
 		handled = true;
 		replied = !rc;
 	} else if ((v = get(t, "choose"))) {
-		rc = engine_choose(rn->ch->e, rn->s, &where, rn->last_clarify, cJSON_IsString(v) ? v->valuestring : NULL,
+		rc = engine_choose(rn->e, rn->s, &where, rn->last_clarify, cJSON_IsString(v) ? v->valuestring : NULL,
 				   rn->now, &rn->r);
 		if (rc)
 			whyf(w, "the choice was refused: %s\n", strerror(-rc));
@@ -356,6 +389,18 @@ static int play(struct cli_chat *ch, const char *file, const cJSON *d, size_t id
 		goto out;
 	}
 	rn->ch = ch;
+	{
+		struct engine_opts eo;
+
+		engine_opts_default(&eo);
+		eo.context_secret = DLG_SECRET;
+		rn->e = engine_new(&eo);
+		if (!rn->e) {
+			rc = 2;
+			goto out;
+		}
+		engine_set_content(rn->e, ch->kb, ch->set);
+	}
 	rn->now = time(NULL);
 	if (now && parse_time(now, &rn->now)) {
 		fprintf(stderr, "%s: dialogue %zu: \"now\" must be a date, a date and time, or a Unix time\n", file, idx + 1);
@@ -388,8 +433,10 @@ static int play(struct cli_chat *ch, const char *file, const cJSON *d, size_t id
 		}
 	}
 out:
-	if (rn)
+	if (rn) {
 		free(rn->context);
+		engine_free(rn->e);
+	}
 	free(rn);
 	free(w);
 	return rc;
@@ -486,7 +533,7 @@ static int test_dialogs(const char *dir, const char *kb_dir, const char *intents
 		return 2;
 	}
 	kb_options_default(&ko);
-	if (cli_chat_open(&ch, kb_dir, intents_dir, &ko, NULL)) {
+	if (cli_chat_open(&ch, kb_dir, intents_dir, &ko, DLG_SECRET)) {
 		worst = 2;
 		goto out;
 	}
