@@ -372,6 +372,39 @@ async function main() {
     assert(!(await page.evaluate(() => window.__xss)), 'script from the message ran');
   });
 
+  await check('on the order page the widget shows that scene\'s suggestions and answers "where is my order" with the order\'s own tracking number', async () => {
+    await page.goto(`${base}order.html`, { waitUntil: 'load' });
+    const ctx = JSON.parse(await page.locator('body').getAttribute('data-context'));
+    const tracking = ctx.order.tracking_no;
+    assert(tracking === 'SF1234567890', `order.html's tracking number is ${tracking}`);
+    await ensureOpen(page);
+    await page.waitForFunction(
+      () => [...document.querySelectorAll('.fqb-suggestions .fqb-chip')].some((b) => b.textContent === 'My order is late'),
+      null,
+      { timeout: STEP_MS },
+    );
+    const chips = await page.locator(W.suggestion).allInnerTexts();
+    assert(chips.includes('Where is my order?'), `suggestions: ${chips.join(' | ')}`);
+    const reply = await ask(page, 'where is my order');
+    assert(reply.includes(tracking), `the answer does not give ${tracking}: ${reply}`);
+    assert(reply.includes(ctx.order.id), `the answer does not name order ${ctx.order.id}: ${reply}`);
+    await shot(page, 'widget-order-en.png');
+  });
+
+  await check('"Did this solve it?" under the answer: Yes thanks the customer and a one-tap survey records CSAT and CES (widget-survey-en.png)', async () => {
+    const last = page.locator(W.answer).last();
+    const pair = last.locator('.fqb-resolved-btn');
+    assert((await pair.count()) === 2, 'no Yes / No pair under the latest answer');
+    await pair.filter({ hasText: 'Yes' }).click();
+    const info = page.locator('.fqb-row[data-kind="info"]').last();
+    await info.locator('.fqb-survey').waitFor();
+    await info.locator('.fqb-scale[data-scale="csat"] .fqb-scale-btn[data-value="5"]').click();
+    await info.locator('.fqb-scale[data-scale="ces"] .fqb-scale-btn[data-value="6"]').click();
+    await info.locator('.fqb-survey-thanks').waitFor({ state: 'visible' });
+    assert(await last.locator('.fqb-resolved').isHidden(), 'the Yes / No pair is still shown after the choice');
+    await shot(page, 'widget-survey-en.png');
+  });
+
   await check('no console errors, page errors or CSP violations', async () => {
     assert(problems.length === 0, problems.join('\n'));
   });

@@ -83,7 +83,18 @@
       notReady: 'The assistant is starting up. Please try again in a moment.',
       tooLong: 'That message is too long. Please shorten it.',
       failed: 'Something went wrong with the last message. Please try again.',
-      footer: 'Answers by faqbot'
+      footer: 'Answers by faqbot',
+      solvedQ: 'Did this solve it?',
+      yes: 'Yes',
+      no: 'No',
+      csatQ: 'How satisfied are you with this chat?',
+      csatLow: 'Very unsatisfied',
+      csatHigh: 'Very satisfied',
+      cesQ: 'How easy was it to get help?',
+      cesLow: 'Very difficult',
+      cesHigh: 'Very easy',
+      surveyThanks: 'Thank you for rating this chat!',
+      survey: 'Rate this chat'
     },
     zh: {
       openChat: '打开在线客服',
@@ -116,7 +127,18 @@
       notReady: '客服助手正在启动，请稍后再试。',
       tooLong: '消息太长了，请精简后再发送。',
       failed: '上一条消息处理出错，请重试。',
-      footer: '由 faqbot 提供解答'
+      footer: '由 faqbot 提供解答',
+      solvedQ: '问题解决了吗？',
+      yes: '解决了',
+      no: '没解决',
+      csatQ: '您对这次对话满意吗？',
+      csatLow: '非常不满意',
+      csatHigh: '非常满意',
+      cesQ: '这次解决问题容易吗？',
+      cesLow: '非常困难',
+      cesHigh: '非常容易',
+      surveyThanks: '感谢您的评价！',
+      survey: '评价这次对话'
     }
   };
 
@@ -146,6 +168,10 @@
     byId: {},              /* server/client message id -> row element */
     feedback: {},          /* answer id -> 'up' | 'down' */
     chosen: {},            /* clarify id -> entry id | null */
+    resolved: {},          /* answer id -> true | false ("did this solve it?") */
+    rated: {},             /* survey answers given: {csat: n, ces: n} */
+    answered: false,       /* an answer was shown in this conversation */
+    asked: false,          /* the end-of-chat survey was offered on close */
     typingOn: false,
     typingIdle: null,
     stick: true,           /* the message list is scrolled to the end */
@@ -443,7 +469,19 @@
     bottom.appendChild(footer);
     E.panel.appendChild(E.alert);
     E.panel.appendChild(bottom);
+    E.surveyPop = el('div', 'fqb-survey-pop');
+    E.surveyPop.hidden = true;
+    E.surveyPop.setAttribute('role', 'dialog');
+    E.surveyPop.setAttribute('aria-label', t.survey);
+    E.surveyClose = button('fqb-survey-close', t.dismiss, 'close');
+    E.surveyPop.appendChild(E.surveyClose);
+    E.surveyClose.addEventListener('click', function () {
+      E.surveyPop.hidden = true;
+      E.launcher.focus();
+    });
+
     E.root.appendChild(E.panel);
+    E.root.appendChild(E.surveyPop);
     E.root.appendChild(E.launcher);
     E.root.appendChild(E.live);
 
@@ -570,6 +608,7 @@
     mount();
     var E = S.els;
     S.isOpen = true;
+    E.surveyPop.hidden = true;
     E.panel.hidden = false;
     E.root.classList.add('fqb-is-open');
     E.launcher.setAttribute('aria-expanded', 'true');
@@ -600,6 +639,7 @@
     if (focusLauncher) {
       E.launcher.focus();
     }
+    offerSurvey();
   }
 
   /* ------------------------------------------------------------------ */
@@ -635,6 +675,20 @@
       frame.context = ctx;
     }
     return frame;
+  }
+
+  /* The customer moved to another page while connected: tell the server (a new welcome follows). */
+  function sendScene() {
+    var f = helloFrame();
+    var frame = { v: 1, type: 'scene', scene: f.scene || '' };
+    if (f.context) {
+      frame.context = f.context;
+    }
+    if (rawSend(frame)) {
+      S.helloKey = helloKey();
+      return true;
+    }
+    return false;
   }
 
   function helloKey() {
@@ -875,6 +929,9 @@
       }
     }
     hideTyping();
+    if (S.helloKey !== helloKey()) {
+      sendScene(); /* the page changed (setScene) while this hello was on its way */
+    }
     flushQueue();
     scrollToEnd();
   }
@@ -1064,6 +1121,155 @@
     bar.querySelector('.fqb-thanks').hidden = false;
   }
 
+  /* "Did this solve it? Yes / No" under an answer; only the latest answer keeps it. */
+  function resolvedBar(answerId) {
+    var t = S.t;
+    var bar = el('div', 'fqb-resolved');
+    bar.setAttribute('role', 'group');
+    bar.setAttribute('aria-label', t.solvedQ);
+    bar.appendChild(el('span', 'fqb-resolved-q', t.solvedQ));
+    function add(value, label) {
+      var b = el('button', 'fqb-resolved-btn', label);
+      b.type = 'button';
+      b.setAttribute('data-value', value ? 'yes' : 'no');
+      b.addEventListener('click', function () {
+        if (Object.prototype.hasOwnProperty.call(S.resolved, answerId)) {
+          return;
+        }
+        S.resolved[answerId] = value;
+        applyResolved(answerId);
+        if (sendFrame({ v: 1, type: 'resolved', reply_to: answerId, value: value })) {
+          showTyping();
+        }
+      });
+      bar.appendChild(b);
+    }
+    add(true, t.yes);
+    add(false, t.no);
+    if (Object.prototype.hasOwnProperty.call(S.resolved, answerId)) {
+      bar.hidden = true;
+    }
+    return bar;
+  }
+
+  function applyResolved(answerId) {
+    var row = S.byId[answerId];
+    var bar = row && row.querySelector('.fqb-resolved');
+    if (bar) {
+      bar.hidden = true;
+    }
+  }
+
+  function latestResolved() {
+    var bars = S.els.msgs.querySelectorAll('.fqb-resolved');
+    for (var i = 0; i < bars.length - 1; i++) {
+      bars[i].hidden = true;
+    }
+  }
+
+  /* The end-of-chat survey: CSAT 1-5 and CES 1-7, one tap each. */
+  function surveyCard() {
+    var t = S.t;
+    var card = el('div', 'fqb-survey');
+    function scale(name, question, n, low, high) {
+      var g = el('div', 'fqb-scale');
+      g.setAttribute('role', 'group');
+      g.setAttribute('aria-label', question);
+      g.setAttribute('data-scale', name);
+      g.appendChild(el('div', 'fqb-scale-q', question));
+      var btns = el('div', 'fqb-scale-btns');
+      for (var i = 1; i <= n; i++) {
+        var b = el('button', 'fqb-scale-btn', String(i));
+        b.type = 'button';
+        b.setAttribute('data-value', String(i));
+        b.setAttribute('aria-label', i + (i === 1 ? ' – ' + low : i === n ? ' – ' + high : ''));
+        b.addEventListener('click', rate(name, i));
+        btns.appendChild(b);
+      }
+      g.appendChild(btns);
+      var ends = el('div', 'fqb-scale-ends');
+      ends.appendChild(el('span', null, low));
+      ends.appendChild(el('span', null, high));
+      g.appendChild(ends);
+      card.appendChild(g);
+    }
+    scale('csat', t.csatQ, 5, t.csatLow, t.csatHigh);
+    scale('ces', t.cesQ, 7, t.cesLow, t.cesHigh);
+    var thanks = el('div', 'fqb-survey-thanks', t.surveyThanks);
+    thanks.hidden = true;
+    card.appendChild(thanks);
+    applySurvey(card);
+    return card;
+  }
+
+  function rate(name, value) {
+    return function () {
+      if (S.rated[name]) {
+        return;
+      }
+      S.rated[name] = value;
+      var frame = { v: 1, type: 'survey' };
+      frame[name] = value;
+      sendFrame(frame);
+      applySurveys();
+      if (S.rated.csat && S.rated.ces) {
+        announce(S.t.surveyThanks);
+      }
+    };
+  }
+
+  function noteSurvey(env) {
+    if (env.csat >= 1) {
+      S.rated.csat = env.csat;
+    }
+    if (env.ces >= 1) {
+      S.rated.ces = env.ces;
+    }
+    applySurveys();
+  }
+
+  function applySurvey(card) {
+    var scales = card.querySelectorAll('.fqb-scale');
+    for (var i = 0; i < scales.length; i++) {
+      var given = S.rated[scales[i].getAttribute('data-scale')];
+      var btns = scales[i].querySelectorAll('.fqb-scale-btn');
+      for (var j = 0; j < btns.length; j++) {
+        var chosen = given && btns[j].getAttribute('data-value') === String(given);
+        btns[j].disabled = !!given;
+        btns[j].classList.toggle('fqb-scale-chosen', !!chosen);
+        btns[j].setAttribute('aria-pressed', chosen ? 'true' : 'false');
+      }
+    }
+    card.querySelector('.fqb-survey-thanks').hidden = !(S.rated.csat && S.rated.ces);
+  }
+
+  function applySurveys() {
+    if (!S.mounted) {
+      return;
+    }
+    var cards = S.els.root.querySelectorAll('.fqb-survey');
+    for (var i = 0; i < cards.length; i++) {
+      applySurvey(cards[i]);
+    }
+  }
+
+  /* On close, once per conversation: the survey beside the launcher, when an answer was shown. */
+  function offerSurvey() {
+    var E = S.els;
+    var key = 'faqbot.surveyed.' + (storageGet('localStorage', tokenKey()) || '');
+    if (!S.answered || (S.rated.csat && S.rated.ces) || S.asked || storageGet('sessionStorage', key)) {
+      return;
+    }
+    S.asked = true;
+    storageSet('sessionStorage', key, '1');
+    while (E.surveyPop.childNodes.length > 1) {
+      E.surveyPop.removeChild(E.surveyPop.lastChild);
+    }
+    E.surveyPop.appendChild(el('div', 'fqb-survey-title', S.t.survey));
+    E.surveyPop.appendChild(surveyCard());
+    E.surveyPop.hidden = false;
+  }
+
   function clarifyOptions(env) {
     var g = el('div', 'fqb-options');
     g.setAttribute('role', 'group');
@@ -1137,6 +1343,10 @@
     for (var j = 0; j < opts.length; j++) {
       opts[j].disabled = true;
     }
+    var pairs = msgs.querySelectorAll('.fqb-resolved');
+    for (var k = 0; k < pairs.length; k++) {
+      pairs[k].hidden = true;
+    }
   }
 
   function renderMessage(env, live) {
@@ -1184,11 +1394,22 @@
         }
         renderChoiceFromTranscript(env);
         return;
+      case 'resolved':
+        if (env.reply_to && typeof env.value === 'boolean') {
+          S.resolved[env.reply_to] = env.value;
+          applyResolved(env.reply_to);
+        }
+        return;
+      case 'survey':
+        noteSurvey(env);
+        return;
       case 'answer':
         if (env.id && S.byId[env.id]) {
           return;
         }
-        row = botRow('answer', env.id);
+        /* kind: answer (a solution), ask (a question for a fact), handoff, ticket, info */
+        var kind = /^(ask|handoff|ticket|info)$/.test(env.kind) ? env.kind : 'answer';
+        row = botRow(kind, env.id);
         bubble(row, env.text);
         if (Array.isArray(env.links) && env.links.length) {
           var links = linkChips(env.links);
@@ -1199,8 +1420,13 @@
         if (Array.isArray(env.quick_replies) && env.quick_replies.length) {
           row.appendChild(chipGroup(null, env.quick_replies, 'fqb-quick'));
         }
-        if (env.id) {
+        if (env.id && kind === 'answer') {
           row.appendChild(feedbackBar(env.id));
+          row.appendChild(resolvedBar(env.id));
+          S.answered = true;
+        }
+        if (env.survey === true) {
+          row.appendChild(surveyCard());
         }
         break;
       case 'clarify':
@@ -1228,6 +1454,7 @@
     if (env.id && S.feedback[env.id]) {
       applyFeedback(env.id, S.feedback[env.id]);
     }
+    latestResolved();
     if (env.id && Object.prototype.hasOwnProperty.call(S.chosen, env.id)) {
       applyChoice(env.id, S.chosen[env.id]);
     }
@@ -1531,6 +1758,20 @@
       whenReady(function () {
         listen();
         sendText(text);
+      });
+      return api;
+    },
+
+    /* The customer is now on another page (single-page apps): scene and context for the rest of the chat. */
+    setScene: function (scene, context) {
+      whenReady(function () {
+        S.opts.scene = scene;
+        if (context !== undefined) {
+          S.opts.context = context;
+        }
+        if (S.ws && S.ready) {
+          sendScene();
+        }
       });
       return api;
     },
