@@ -138,6 +138,7 @@ static void copy_id(char *dst, size_t size, const char *src)
 #define USAGE_KEYS 100000   /* (scene, answer) pairs counted at most */
 #define ALT_MAX    2        /* runner-ups offered after "no, that didn't help" */
 #define ALT_SLACK  0.5f     /* ... scoring at least the clarify threshold minus this */
+#define SOLVED_WORDS 2      /* a yes/no this short is read before the FAQ ("没解决"), a longer one after it */
 
 struct engine {
 	struct engine_opts o;
@@ -826,6 +827,29 @@ static void give_held_notices(struct sess *s, const struct turn *t, struct engin
 
 /* ---- the message pipeline ---- */
 
+/* The customer's words (stems and Chinese words; not bigrams or synonyms added). */
+static size_t words(const struct tok_list *t)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < t->n; i++)
+		n += t->t[i].kind == TOK_WORD || t->t[i].kind == TOK_HAN;
+	return n;
+}
+
+/* A reply to "did that solve it?" */
+static void said_solved(struct engine *e, struct sess *s, const struct turn *t, enum intent_solved sv,
+			struct engine_reply *out)
+{
+	const char *lang = engine_lang(e->kb, intent_reply_lang(e->set, e->toks, s->lang));
+
+	if (sv == INTENT_SOLVED_YES)
+		solved(s, lang, out);
+	else
+		unsolved(e, s, lang, out);
+	give_held_notices(s, t, out);
+}
+
 /* The intent layer: pending slot question, follow-up, intents. Returns true when it replied. */
 static bool intent_step(struct engine *e, struct sess *s, const struct turn *t, const char *text, size_t len,
 			struct intent_result **reask, struct engine_reply *out)
@@ -888,6 +912,7 @@ int engine_message(struct engine *e, struct sess *s, const struct engine_where *
 		   time_t now, struct engine_reply *out)
 {
 	struct intent_result *reask = NULL;
+	enum intent_solved sv = INTENT_SOLVED_UNKNOWN;
 	struct turn t;
 	struct kb_query q;
 	struct kb_result r;
@@ -917,6 +942,13 @@ int engine_message(struct engine *e, struct sess *s, const struct engine_where *
 	}
 	if (!done && e->set)
 		done = intent_step(e, s, &t, text, len, &reask, out);
+	/* Right after an answer a short yes or no is a reply to "did that solve it?". */
+	if (!done && confirming && e->set && !reask)
+		sv = intent_solved_reply(e->set, e->toks);
+	if (sv != INTENT_SOLVED_UNKNOWN && words(e->toks) <= SOLVED_WORDS) {
+		said_solved(e, s, &t, sv, out);
+		return 0;
+	}
 	if (!done) {
 		q = (struct kb_query){ .text = text, .len = len, .lang = s->lang[0] ? s->lang : NULL, .scene = t.kb_scene,
 				       .now = now, .boost_ids = t.boost, .n_boost = t.n_boost, .exclude_ids = t.excl,
@@ -933,14 +965,8 @@ int engine_message(struct engine *e, struct sess *s, const struct engine_where *
 			r.verdict = DEC_FALLBACK;
 		if (r.verdict != DEC_ANSWER && reask) {
 			act(e, s, &t, reask, text, len, out);
-		} else if (r.verdict != DEC_ANSWER && confirming && e->set &&
-			   (rc = intent_solved_reply(e->set, e->toks)) != INTENT_SOLVED_UNKNOWN) {
-			lang = engine_lang(e->kb, intent_reply_lang(e->set, e->toks, s->lang));
-			if (rc == INTENT_SOLVED_YES)
-				solved(s, lang, out);
-			else
-				unsolved(e, s, lang, out);
-			give_held_notices(s, &t, out);
+		} else if (r.verdict != DEC_ANSWER && sv != INTENT_SOLVED_UNKNOWN) {
+			said_solved(e, s, &t, sv, out);
 			return 0;
 		} else if (r.verdict == DEC_ANSWER) {
 			answer_entry(e, s, &t, r.cand[0], out);
