@@ -114,6 +114,46 @@ static void wire_should_decode_feedback_choose_and_typing(void **state)
 	wire_in_clear(&in);
 }
 
+static void wire_should_decode_scene_resolved_and_survey(void **state)
+{
+	struct wire_in in;
+	struct wire_error err;
+
+	assert_int_equal(decode("{\"v\":1,\"type\":\"scene\",\"scene\":\"refund_form\",\"context\":{\"order\":{\"id\":\"1234\"}}}",
+				&in, &err), 0);
+	assert_int_equal(in.type, WIRE_SCENE);
+	assert_string_equal(in.scene, "refund_form");
+	assert_string_equal(in.context, "{\"order\":{\"id\":\"1234\"}}");
+	wire_in_clear(&in);
+	assert_int_equal(decode("{\"v\":1,\"type\":\"scene\",\"scene\":\"\"}", &in, &err), 0);
+	assert_null(in.context);
+	wire_in_clear(&in);
+	assert_int_equal(decode("{\"v\":1,\"type\":\"resolved\",\"reply_to\":\"s-4\",\"value\":false}", &in, &err), 0);
+	assert_int_equal(in.type, WIRE_RESOLVED);
+	assert_int_equal(in.reply_num, 4);
+	assert_false(in.yes);
+	assert_int_equal(decode("{\"v\":1,\"type\":\"resolved\",\"reply_to\":\"s-4\",\"value\":true}", &in, &err), 0);
+	assert_true(in.yes);
+	assert_int_equal(decode("{\"v\":1,\"type\":\"survey\",\"csat\":5}", &in, &err), 0);
+	assert_int_equal(in.type, WIRE_SURVEY);
+	assert_int_equal(in.csat, 5);
+	assert_int_equal(in.ces, -1);
+	assert_int_equal(decode("{\"v\":1,\"type\":\"survey\",\"ces\":7,\"csat\":null}", &in, &err), 0);
+	assert_int_equal(in.csat, -1);
+	assert_int_equal(in.ces, 7);
+	/* The scale is the engine's to check; the wire wants whole numbers. */
+	EXPECT_ERROR("{\"v\":1,\"type\":\"scene\"}", WIRE_E_MISSING_FIELD);
+	EXPECT_ERROR("{\"v\":1,\"type\":\"scene\",\"scene\":5}", WIRE_E_BAD_FIELD);
+	EXPECT_ERROR("{\"v\":1,\"type\":\"scene\",\"scene\":\"x\",\"context\":[1]}", WIRE_E_BAD_FIELD);
+	EXPECT_ERROR("{\"v\":1,\"type\":\"resolved\",\"reply_to\":\"s-4\"}", WIRE_E_MISSING_FIELD);
+	EXPECT_ERROR("{\"v\":1,\"type\":\"resolved\",\"reply_to\":\"s-4\",\"value\":\"yes\"}", WIRE_E_BAD_FIELD);
+	EXPECT_ERROR("{\"v\":1,\"type\":\"resolved\",\"reply_to\":\"c-4\",\"value\":true}", WIRE_E_BAD_FIELD);
+	EXPECT_ERROR("{\"v\":1,\"type\":\"survey\"}", WIRE_E_MISSING_FIELD);
+	EXPECT_ERROR("{\"v\":1,\"type\":\"survey\",\"csat\":4.5}", WIRE_E_BAD_FIELD);
+	EXPECT_ERROR("{\"v\":1,\"type\":\"survey\",\"csat\":\"5\"}", WIRE_E_BAD_FIELD);
+	EXPECT_ERROR("{\"v\":1,\"type\":\"survey\",\"ces\":1e9}", WIRE_E_BAD_FIELD);
+}
+
 static void wire_should_refuse_frames_that_are_not_json_objects(void **state)
 {
 	EXPECT_ERROR("", WIRE_E_BAD_JSON);
@@ -289,14 +329,17 @@ static void wire_should_encode_a_welcome_with_the_transcript(void **state)
 	assert_string_equal(str(j, "greeting"), "Hi!");
 	assert_int_equal(cJSON_GetArraySize(cJSON_GetObjectItem(j, "suggestions")), 2);
 	assert_true(cJSON_IsTrue(cJSON_GetObjectItem(j, "resumed")));
+	assert_null(cJSON_GetObjectItem(j, "scene"));   /* no scene rules: no scene */
 	tr = cJSON_GetObjectItem(j, "transcript");
 	assert_int_equal(cJSON_GetArraySize(tr), 2);
 	assert_string_equal(str(cJSON_GetArrayItem(tr, 0), "from"), "customer");
 	assert_string_equal(str(cJSON_GetArrayItem(tr, 1), "type"), "fallback");
 	cJSON_Delete(j);
-	/* A new conversation has an empty transcript. */
+	/* A new conversation has an empty transcript; the scene matched is named. */
+	strcpy(w.scene, "order_detail.shipped");
 	j = parse(wire_welcome(s->token, &w, NULL, false, &len), &len, "welcome");
 	assert_int_equal(cJSON_GetArraySize(cJSON_GetObjectItem(j, "transcript")), 0);
+	assert_string_equal(str(j, "scene"), "order_detail.shipped");
 	cJSON_Delete(j);
 	sess_store_free(st);
 }
@@ -323,6 +366,50 @@ static void wire_should_encode_an_answer_with_links_and_quick_replies(void **sta
 	l = cJSON_GetArrayItem(cJSON_GetObjectItem(j, "links"), 0);
 	assert_string_equal(str(l, "title"), "Refund policy");
 	assert_string_equal(str(l, "url"), link.url);
+	cJSON_Delete(j);
+}
+
+static void wire_should_encode_answers_by_kind(void **state)
+{
+	static const char *const quick[] = { "Talk to a person" };
+	struct engine_reply r = { .kind = ENGINE_ASK, .id = 3, .lang = "en", .intent = "invoice", .ask = "order_id",
+				  .text = "Which order?" };
+	size_t len;
+	cJSON *j = parse(wire_reply(&r, "c-2", &len), &len, "answer");
+
+	assert_string_equal(str(j, "kind"), "ask");
+	assert_string_equal(str(j, "intent"), "invoice");
+	assert_string_equal(str(j, "ask"), "order_id");
+	assert_string_equal(str(j, "text"), "Which order?");
+	assert_null(cJSON_GetObjectItem(j, "entry"));
+	assert_null(cJSON_GetObjectItem(j, "action"));
+	cJSON_Delete(j);
+	r = (struct engine_reply){ .kind = ENGINE_HANDOFF, .id = 4, .lang = "zh", .intent = "talk-to-human",
+				   .team = "logistics", .priority = "high", .text = "正在为你转接人工客服。" };
+	j = parse(wire_reply(&r, "c-3", &len), &len, "answer");
+	assert_string_equal(str(j, "kind"), "handoff");
+	assert_string_equal(str(j, "action"), "handoff");
+	assert_string_equal(str(cJSON_GetObjectItem(j, "route"), "team"), "logistics");
+	assert_string_equal(str(cJSON_GetObjectItem(j, "route"), "priority"), "high");
+	cJSON_Delete(j);
+	r.kind = ENGINE_TICKET;
+	j = parse(wire_reply(&r, "c-3", &len), &len, "answer");
+	assert_string_equal(str(j, "action"), "ticket");
+	cJSON_Delete(j);
+	r = (struct engine_reply){ .kind = ENGINE_INFO, .id = 5, .lang = "en", .text = "Glad that helped!", .survey = true,
+				   .quick = quick, .n_quick = 1 };
+	j = parse(wire_reply(&r, "s-4", &len), &len, "answer");
+	assert_string_equal(str(j, "kind"), "info");
+	assert_true(cJSON_IsTrue(cJSON_GetObjectItem(j, "survey")));
+	assert_string_equal(cJSON_GetArrayItem(cJSON_GetObjectItem(j, "quick_replies"), 0)->valuestring, "Talk to a person");
+	cJSON_Delete(j);
+	j = parse(wire_resolved("s-4", false, &len), &len, "resolved");
+	assert_string_equal(str(j, "reply_to"), "s-4");
+	assert_true(cJSON_IsFalse(cJSON_GetObjectItem(j, "value")));
+	cJSON_Delete(j);
+	j = parse(wire_survey(5, -1, &len), &len, "survey");
+	assert_int_equal(cJSON_GetObjectItem(j, "csat")->valueint, 5);
+	assert_null(cJSON_GetObjectItem(j, "ces"));
 	cJSON_Delete(j);
 }
 
@@ -407,6 +494,7 @@ int main(void)
 		cmocka_unit_test(wire_should_decode_a_minimal_hello),
 		cmocka_unit_test(wire_should_decode_a_message),
 		cmocka_unit_test(wire_should_decode_feedback_choose_and_typing),
+		cmocka_unit_test(wire_should_decode_scene_resolved_and_survey),
 		cmocka_unit_test(wire_should_refuse_frames_that_are_not_json_objects),
 		cmocka_unit_test(wire_should_refuse_invalid_utf8_with_its_offset),
 		cmocka_unit_test(wire_should_refuse_a_lone_surrogate_escape),
@@ -417,6 +505,7 @@ int main(void)
 		cmocka_unit_test(wire_should_parse_server_message_ids),
 		cmocka_unit_test(wire_should_encode_a_welcome_with_the_transcript),
 		cmocka_unit_test(wire_should_encode_an_answer_with_links_and_quick_replies),
+		cmocka_unit_test(wire_should_encode_answers_by_kind),
 		cmocka_unit_test(wire_should_encode_clarify_and_fallback),
 		cmocka_unit_test(wire_should_encode_the_customers_own_frames_for_the_transcript),
 		cmocka_unit_test(wire_should_encode_errors_and_notices),
