@@ -49,6 +49,7 @@ struct kb_snapshot {
 	size_t n_entries, cap_entries;
 	struct kb_lang lang[LIM_LANGS];
 	struct tok_list *tl;         /* scratch token list */
+	struct strmap *ids;          /* "lang id" -> index in entries */
 	struct dec_thresholds cfg_th;
 	bool has_cfg_th;
 	double p_in;                 /* expected share of in-scope questions (kb.json "in_scope_share") */
@@ -206,7 +207,55 @@ struct src {
 	const char *file;
 	const char *text;
 	size_t len;
+	int *ent_line, *ent_col;   /* where each entries[i] starts (one pass; NULL if unknown) */
+	size_t n_ent;
 };
+
+/*
+ * Find where every element of "entries" starts, and its line and column, in
+ * one pass over the text: per-entry lookups from the start of the file would
+ * make loading quadratic in the entries of a file.
+ */
+static void index_entries(struct src *sf, size_t n)
+{
+	size_t o = find_key(sf->text, sf->len, 0, "entries"), at = 0;
+	int line = 1, col = 1;
+
+	sf->ent_line = calloc(n + 1, sizeof(int));
+	sf->ent_col = calloc(n + 1, sizeof(int));
+	if (!sf->ent_line || !sf->ent_col || o == SIZE_MAX)
+		goto fail;
+	o = ws(sf->text, sf->len, o);
+	if (o >= sf->len || sf->text[o] != '[')
+		goto fail;
+	o = ws(sf->text, sf->len, o + 1);
+	for (size_t k = 0; k < n; k++) {
+		/* Advance the line/column count from the previous entry to this one. */
+		for (; at < o; at++) {
+			if (sf->text[at] == '\n') {
+				line++;
+				col = 1;
+			} else if (((unsigned char)sf->text[at] & 0xC0) != 0x80) {
+				col++;
+			}
+		}
+		sf->ent_line[k] = line;
+		sf->ent_col[k] = col;
+		o = ws(sf->text, sf->len, skip_value(sf->text, sf->len, o));
+		if (o >= sf->len || sf->text[o] != ',') {
+			sf->n_ent = k + 1;
+			return;
+		}
+		o = ws(sf->text, sf->len, o + 1);
+	}
+	sf->n_ent = n;
+	return;
+fail:
+	free(sf->ent_line);
+	free(sf->ent_col);
+	sf->ent_line = sf->ent_col = NULL;
+	sf->n_ent = 0;
+}
 
 /*
  * Position of entries[ei] (key: optional field, qi: optional element of it;
@@ -214,7 +263,14 @@ struct src {
  */
 static void pos_of(const struct src *sf, int ei, const char *key, int qi, int *line, int *col)
 {
-	size_t o = find_key(sf->text, sf->len, 0, "entries");
+	size_t o;
+
+	if (!key && ei >= 0 && (size_t)ei < sf->n_ent) {
+		*line = sf->ent_line[ei];
+		*col = sf->ent_col[ei];
+		return;
+	}
+	o = find_key(sf->text, sf->len, 0, "entries");
 
 	if (o != SIZE_MAX && ei >= 0)
 		o = find_index(sf->text, sf->len, o, ei);
@@ -427,6 +483,7 @@ void kb_snapshot_free(struct kb_snapshot *kb)
 		free(L->boost);
 	}
 	tok_analyzer_free(kb->an);
+	strmap_free(kb->ids);
 	free(kb->tl);
 	free(kb->name);
 	free(kb);
@@ -664,10 +721,16 @@ static int parse_entry(struct kb_snapshot *kb, const cJSON *o, const char *file_
 		return -EINVAL;
 	}
 	/* Duplicate id in the same language. */
-	for (size_t i = 0; i < kb->n_entries; i++) {
-		const struct kb_entry *o2 = &kb->entries[i];
+	{
+		char key[LIM_ID + 16];
+		int kl = snprintf(key, sizeof(key), "%s %s", e.lang, e.id), ins;
+		uint32_t *first = strmap_put(kb->ids, key, (size_t)kl, (uint32_t)kb->n_entries, &ins);
 
-		if (!strcmp(o2->id, e.id) && !strcmp(o2->lang, e.lang)) {
+		if (!first)
+			goto oom;
+		if (!ins) {
+			const struct kb_entry *o2 = &kb->entries[*first];
+
 			diag(d, 1, sf->file, e.line, e.col, "entry \"%s\": duplicate id (first defined at %s:%d:%d)",
 			     e.id, o2->file, o2->line, o2->col);
 			entry_free(&e);
@@ -698,7 +761,7 @@ oom:
 
 static void load_entry_file(struct kb_snapshot *kb, const char *path, struct kb_diag *d)
 {
-	struct src sf = { path, NULL, 0 };
+	struct src sf = { path, NULL, 0, NULL, NULL, 0 };
 	char *text = read_file(path, &sf.len, d);
 	cJSON *j = NULL;
 	const cJSON *ents, *it;
@@ -729,9 +792,12 @@ static void load_entry_file(struct kb_snapshot *kb, const char *path, struct kb_
 		diag(d, 1, path, 1, 1, "missing \"entries\" (an array)");
 		goto out;
 	}
+	index_entries(&sf, (size_t)cJSON_GetArraySize(ents));
 	cJSON_ArrayForEach(it, ents)
 		parse_entry(kb, it, lang, &sf, ei++, d);
 out:
+	free(sf.ent_line);
+	free(sf.ent_col);
 	cJSON_Delete(j);
 	free(text);
 }
@@ -1116,7 +1182,7 @@ struct kb_snapshot *kb_load(const char *dir, const struct kb_options *opt, struc
 	double t0 = now_ms();
 	struct stat st;
 
-	if (!kb || !(kb->tl = malloc(sizeof(*kb->tl)))) {
+	if (!kb || !(kb->tl = malloc(sizeof(*kb->tl))) || !(kb->ids = strmap_new())) {
 		diag(d, 1, dir, 0, 0, "out of memory");
 		goto fail;
 	}
@@ -1206,9 +1272,20 @@ size_t kb_langs(const struct kb_snapshot *kb, const char *const **langs)
 
 const struct kb_entry *kb_find(const struct kb_snapshot *kb, const char *id, const char *lang)
 {
-	for (size_t i = 0; i < kb->n_entries; i++)
-		if (!strcmp(kb->entries[i].id, id) && (!lang || !strcmp(kb->entries[i].lang, lang)))
-			return &kb->entries[i];
+	for (size_t i = 0; i < kb->n_langs; i++) {
+		char key[LIM_ID + 16];
+		int kl;
+		uint32_t *at;
+
+		if (lang && strcmp(lang, kb->langs[i]))
+			continue;
+		kl = snprintf(key, sizeof(key), "%s %s", kb->langs[i], id);
+		if (kl <= 0 || (size_t)kl >= sizeof(key))
+			return NULL;
+		at = strmap_get(kb->ids, key, (size_t)kl);
+		if (at && *at < kb->n_entries)
+			return &kb->entries[*at];
+	}
 	return NULL;
 }
 
