@@ -224,23 +224,28 @@ static void status_text_should_be_honest_about_the_wait(void **state)
 	st.position = 2;
 	st.wait.minutes = 3;
 	st.wait.confident = true;
-	escalate_status_text(&st, "en", out, sizeof(out));
+	escalate_status_text(&st, NULL, "en", out, sizeof(out));
 	assert_non_null(strstr(out, "number 2"));
 	assert_non_null(strstr(out, "about 3 minutes"));
 	st.wait.minutes = 10;
 	st.wait.confident = false;
-	escalate_status_text(&st, "en", out, sizeof(out));
+	escalate_status_text(&st, NULL, "en", out, sizeof(out));
 	assert_non_null(strstr(out, "more than 10 minutes"));
 	assert_non_null(strstr(out, "leave a message"));
-	escalate_status_text(&st, "zh-CN", out, sizeof(out));
+	escalate_status_text(&st, NULL, "zh-CN", out, sizeof(out));
 	assert_non_null(strstr(out, "超过 10 分钟"));
 	st.state = HANDOFF_TICKET;
 	strcpy(st.ticket, "T-7K3Q9P");
-	escalate_status_text(&st, "en", out, sizeof(out));
+	escalate_status_text(&st, NULL, "en", out, sizeof(out));
 	assert_non_null(strstr(out, "T-7K3Q9P"));
+	assert_non_null(strstr(out, "No one can take your chat live"));
+	escalate_status_text(&st, "message", "en", out, sizeof(out));
+	assert_non_null(strstr(out, "We've saved your conversation as ticket T-7K3Q9P"));
+	escalate_status_text(&st, "closed", "en", out, sizeof(out));
+	assert_non_null(strstr(out, "closed right now"));
 	st.state = HANDOFF_ASSIGNED;
 	strcpy(st.agent_name, "Alice Chen");
-	escalate_status_text(&st, "en", out, sizeof(out));
+	escalate_status_text(&st, NULL, "en", out, sizeof(out));
 	assert_string_equal(out, "Alice Chen has joined the chat.");
 }
 

@@ -210,6 +210,25 @@ static void sess_should_accept_only_well_formed_tokens(void **state)
 	sess_store_free(NULL);
 }
 
+static void sess_should_bring_back_a_lost_session_under_its_own_token(void **state)
+{
+	unsigned n = 0;
+	struct sess_store *st = store(4, &n);
+	const char *tok = "0123456789abcdef0123456789abcdef";
+	struct sess *s, *again;
+
+	assert_int_equal(sess_open_as(st, tok, 0, &s), 0);          /* unknown: made with that token */
+	assert_string_equal(s->token, tok);
+	assert_int_equal(sess_open_as(st, tok, SEC, &again), 1);    /* now known: resumed */
+	assert_ptr_equal(again, s);
+	assert_int_equal(sess_open(st, tok, SEC, &again), 1);
+	assert_ptr_equal(again, s);
+	assert_int_equal(sess_open_as(st, "not a token", 0, &s), -EINVAL);
+	assert_null(s);
+	assert_int_equal(n, 0);                                        /* no fresh token was drawn */
+	sess_store_free(st);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -222,6 +241,7 @@ int main(void)
 		cmocka_unit_test(sess_should_evict_the_least_recently_active_idle_session_when_full),
 		cmocka_unit_test(sess_should_number_messages_and_remember_recent_answers),
 		cmocka_unit_test(sess_should_accept_only_well_formed_tokens),
+		cmocka_unit_test(sess_should_bring_back_a_lost_session_under_its_own_token),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -114,6 +114,25 @@ static void wire_should_decode_feedback_choose_and_typing(void **state)
 	wire_in_clear(&in);
 }
 
+static void wire_should_decode_handoff_and_cancel_handoff(void **state)
+{
+	struct wire_in in;
+	struct wire_error err;
+
+	assert_int_equal(decode("{\"v\":1,\"type\":\"handoff\"}", &in, &err), 0);
+	assert_int_equal(in.type, WIRE_HANDOFF);
+	assert_false(in.leave_message);
+	wire_in_clear(&in);
+	assert_int_equal(decode("{\"v\":1,\"type\":\"handoff\",\"leave_message\":true}", &in, &err), 0);
+	assert_true(in.leave_message);
+	wire_in_clear(&in);
+	assert_int_equal(decode("{\"v\":1,\"type\":\"handoff\",\"leave_message\":\"yes\"}", &in, &err), -EINVAL);
+	assert_string_equal(err.code, WIRE_E_BAD_FIELD);
+	assert_int_equal(decode("{\"v\":1,\"type\":\"cancel_handoff\"}", &in, &err), 0);
+	assert_int_equal(in.type, WIRE_CANCEL_HANDOFF);
+	wire_in_clear(&in);
+}
+
 static void wire_should_decode_scene_resolved_and_survey(void **state)
 {
 	struct wire_in in;
@@ -495,6 +514,7 @@ int main(void)
 		cmocka_unit_test(wire_should_decode_a_message),
 		cmocka_unit_test(wire_should_decode_feedback_choose_and_typing),
 		cmocka_unit_test(wire_should_decode_scene_resolved_and_survey),
+		cmocka_unit_test(wire_should_decode_handoff_and_cancel_handoff),
 		cmocka_unit_test(wire_should_refuse_frames_that_are_not_json_objects),
 		cmocka_unit_test(wire_should_refuse_invalid_utf8_with_its_offset),
 		cmocka_unit_test(wire_should_refuse_a_lone_surrogate_escape),

@@ -158,19 +158,20 @@ struct casefile *escalate_casefile(struct handoff *h, const struct kb_snapshot *
 	return cf;
 }
 
-void escalate_status_text(const struct handoff_status *st, const char *lang, char *out, size_t size)
+void escalate_status_text(const struct handoff_status *st, const char *why, const char *lang, char *out, size_t size)
 {
+	bool chose = why && !strcmp(why, "message"), closed = why && !strcmp(why, "closed");
+
 	bool zh = lang && !strncmp(lang, "zh", 2) && (!lang[2] || lang[2] == '-' || lang[2] == '_');
 	const char *name = st->agent_name[0] ? st->agent_name : st->agent;
 
 	switch (st->state) {
 	case HANDOFF_QUEUED:
 		if (zh && st->wait.confident)
-			snprintf(out, size, "正在为您转接人工客服：您前面还有 %zu 位，预计等待约 %u 分钟。", st->position ? st->position - 1 : 0,
-				 st->wait.minutes);
+			snprintf(out, size, "正在为您转接人工客服，您排在第 %zu 位，预计等待约 %u 分钟。", st->position, st->wait.minutes);
 		else if (zh)
-			snprintf(out, size, "正在为您转接人工客服：您前面还有 %zu 位，等待可能超过 %u 分钟。您也可以选择留言，我们会尽快回复。",
-				 st->position ? st->position - 1 : 0, st->wait.minutes);
+			snprintf(out, size, "正在为您转接人工客服，您排在第 %zu 位，等待可能超过 %u 分钟；您也可以改为留言。", st->position,
+				 st->wait.minutes);
 		else if (st->wait.confident)
 			snprintf(out, size, "You're number %zu in the queue for a person. The wait is about %u minute%s.", st->position,
 				 st->wait.minutes, st->wait.minutes == 1 ? "" : "s");
@@ -184,12 +185,13 @@ void escalate_status_text(const struct handoff_status *st, const char *lang, cha
 		break;
 	case HANDOFF_TICKET:
 		if (zh)
-			snprintf(out, size, "现在没有客服可以即时接待，我们已为您创建工单 %s，您的消息都已记录。再次联系我们时请提供这个编号。",
-				 st->ticket);
+			snprintf(out, size, "%s已为您创建工单 %s，您的消息都已记录。再次联系我们时请提供这个编号。",
+				 chose ? "" : closed ? "现在是非工作时间，" : "现在没有客服可以即时接待，", st->ticket);
 		else
-			snprintf(out, size, "No one can take your chat live right now, so we've saved it as ticket %s with everything "
-					    "you wrote. Quote this reference when you contact us.",
-				 st->ticket);
+			snprintf(out, size, "%s saved your conversation as ticket %s with everything you wrote. Quote this reference "
+					    "when you contact us.",
+				 chose ? "We've" : closed ? "Our team is closed right now, so we've" :
+					    "No one can take your chat live right now, so we've", st->ticket);
 		break;
 	case HANDOFF_RESOLVED:
 		snprintf(out, size, zh ? "人工客服已结束对话。还有其他问题可以继续问我。"

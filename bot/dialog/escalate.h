@@ -87,8 +87,9 @@ struct casefile *escalate_casefile(struct handoff *h, const struct kb_snapshot *
  * What to tell the customer about st, in lang ("zh", "zh-*": Chinese;
  * otherwise English), into out[0..size): the place in the queue and an
  * honest wait ("about 3 minutes", or "more than 10 minutes" when unsure),
- * the agent's name, the ticket reference to quote, or that the bot is back.
+ * the agent's name, the ticket reference to quote (why: the ticket's reason,
+ * "message", "closed", "no_agent", or NULL), or that the bot is back.
  */
-void escalate_status_text(const struct handoff_status *st, const char *lang, char *out, size_t size);
+void escalate_status_text(const struct handoff_status *st, const char *why, const char *lang, char *out, size_t size);
 
 #endif

@@ -209,10 +209,11 @@ static int default_token(char *out, void *arg)
 	return rand_hex(out, SESS_TOKEN_BYTES);
 }
 
-int sess_open(struct sess_store *st, const char *token, uint64_t now, struct sess **out)
+/* sess_open, and with adopt a new session keeps the caller's token (sess_open_as). */
+static int open_session(struct sess_store *st, const char *token, bool adopt, uint64_t now, struct sess **out)
 {
 	struct sess *s = lookup(st, token);
-	int rc, tries;
+	int rc = 0, tries;
 	size_t b;
 
 	*out = NULL;
@@ -236,7 +237,7 @@ int sess_open(struct sess_store *st, const char *token, uint64_t now, struct ses
 		return -ENOMEM;
 	}
 	/* A collision of 128 random bits does not happen; a broken generator might repeat. */
-	for (tries = 0; tries < 4; tries++) {
+	for (tries = 0; !adopt && tries < 4; tries++) {
 		rc = (st->o.token_fn ? st->o.token_fn : default_token)(s->token, st->o.token_arg);
 		if (rc)
 			break;
@@ -248,6 +249,8 @@ int sess_open(struct sess_store *st, const char *token, uint64_t now, struct ses
 			break;
 		rc = -EEXIST;
 	}
+	if (adopt)
+		memcpy(s->token, token, SESS_TOKEN_LEN + 1);
 	if (rc) {
 		sess_free(s);
 		return rc;
@@ -260,6 +263,19 @@ int sess_open(struct sess_store *st, const char *token, uint64_t now, struct ses
 	st->n++;
 	*out = s;
 	return 0;
+}
+
+int sess_open(struct sess_store *st, const char *token, uint64_t now, struct sess **out)
+{
+	return open_session(st, token, false, now, out);
+}
+
+int sess_open_as(struct sess_store *st, const char *token, uint64_t now, struct sess **out)
+{
+	*out = NULL;
+	if (!token || !sess_is_token(token))
+		return -EINVAL;
+	return open_session(st, token, true, now, out);
 }
 
 size_t sess_count(const struct sess_store *st)

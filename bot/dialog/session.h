@@ -147,6 +147,14 @@ void sess_store_free(struct sess_store *st);
 int sess_open(struct sess_store *st, const char *token, uint64_t now, struct sess **out);
 
 /*
+ * Like sess_open, but a new session keeps token (a well-formed one) instead
+ * of a fresh one: to bring back a conversation whose session was lost (a
+ * restart) while the hand-off store still holds it. Returns 1 (found), 0
+ * (made with token), -EINVAL (malformed token) or sess_open's errors.
+ */
+int sess_open_as(struct sess_store *st, const char *token, uint64_t now, struct sess **out);
+
+/*
  * Look a session up without creating one. Returns NULL when unknown or
  * expired (an expired one is left for sess_sweep). Borrowed.
  */

@@ -103,6 +103,7 @@ static void tick_cb(lws_sorted_usec_list_t *sul)
 	rc = handoff_tick(d->h, now);
 	if (rc < 0)
 		log_err("handoff: a timed transition failed: %s", strerror(-rc));
+	desk_chats_refresh(d->srv, 0);   /* waits change with time too */
 	if (now - d->last_snapshot >= DESK_SNAPSHOT_MS) {
 		d->last_snapshot = now;
 		ws_agent_mark_dirty(d->srv);
@@ -110,6 +111,7 @@ static void tick_cb(lws_sorted_usec_list_t *sul)
 	if (now - d->last_recheck >= DESK_RECHECK_MS) {
 		d->last_recheck = now;
 		ws_agent_recheck(d->srv, now);
+		desk_chats_prune(d->srv);
 	}
 	lws_sul_schedule(d->srv->ctx, 0, &d->sul_tick, tick_cb, DESK_TICK_MS * LWS_US_PER_MS);
 }
@@ -178,8 +180,10 @@ int desk_start(struct server *srv, const struct handoff_store_ops *ops, void *st
 
 void desk_stop(struct server *srv)
 {
-	if (srv->desk)
+	if (srv->desk) {
 		lws_sul_cancel(&srv->desk->sul_tick);
+		lws_sul_cancel(&srv->desk->sul_positions);
+	}
 }
 
 void desk_free(struct server *srv)
@@ -189,6 +193,8 @@ void desk_free(struct server *srv)
 	if (!d)
 		return;
 	lws_sul_cancel(&d->sul_tick);
+	lws_sul_cancel(&d->sul_positions);
+	desk_chats_free(d);
 	handoff_free(d->h);
 	sentiment_lexicon_free(d->lex);
 	attempts_free(d->login_fails);

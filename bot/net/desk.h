@@ -9,8 +9,10 @@
 #define BOT_NET_DESK_H
 
 #include "dialog/attempts.h"
+#include "dialog/engine.h"
 #include "dialog/handoff.h"
 #include "dialog/sentiment.h"
+#include "dialog/session.h"
 
 #include <libwebsockets.h>
 #include <stdbool.h>
@@ -19,6 +21,7 @@
 
 struct server;
 struct agent_conn;
+struct chat;
 
 #define DESK_TICK_MS         2000      /* handoff_tick period */
 #define DESK_SNAPSHOT_MS     15000     /* agents get a fresh queue snapshot at least this often */
@@ -41,7 +44,11 @@ struct desk {
 	size_t n_agents;
 	char (*teams)[HANDOFF_CODE_LEN + 1];   /* team names offered for transfers */
 	size_t n_teams;
+	struct chat **chats;                   /* conversation id -> session token (handoff_chat.c) */
+	size_t n_chats;
+	bool hush;                             /* a request is under way: its status is sent once, at the end */
 	lws_sorted_usec_list_t sul_tick;
+	lws_sorted_usec_list_t sul_positions;  /* queued customers are told their new place */
 	int64_t last_snapshot, last_recheck;
 };
 
@@ -77,7 +84,52 @@ void desk_cookie_token(struct lws *wsi, char tok[HANDOFF_TOKEN_LEN + 1]);
 /* Connections of agents' consoles open now. */
 size_t desk_connections(const struct server *srv);
 
-/* ---- the customer's side (handoff_chat.c) ---- */
+/* ---- the customer's side (handoff_chat.c), called by ws_visitor.c ---- */
+
+/*
+ * s said hello on a tab: remember its conversation. Returns the
+ * handoff_status envelope to send that tab when a person has (or is about
+ * to have) the conversation, else NULL; free with wire_free.
+ */
+char *desk_chat_hello(struct server *srv, struct sess *s, size_t *len);
+
+/*
+ * The customer wrote (already echoed to the other tabs): store it; to the
+ * agent when one holds the chat. Returns true when the bot must stay silent
+ * (a person has the chat, or it waits for one).
+ */
+bool desk_chat_message(struct server *srv, struct sess *s, const char *id, const char *text, size_t len);
+
+/* The bot replied r (to text, may be NULL): store it, then hand over if a trigger holds. */
+void desk_chat_replied(struct server *srv, struct sess *s, const char *text, size_t len, const struct engine_reply *r);
+
+/* 👍/👎 on an answer of entry (may be NULL): recorded for the case file; 👎 may hand over. */
+void desk_chat_feedback(struct server *srv, struct sess *s, const char *entry, bool up);
+
+/* The `handoff` frame: the customer asks for a person, or (leave_message) for a ticket. */
+void desk_chat_request(struct server *srv, struct sess *s, bool leave_message);
+
+/* The `cancel_handoff` frame: back to the bot (from the queue or a ticket). */
+void desk_chat_cancel(struct server *srv, struct sess *s);
+
+/* The customer is typing: the agent holding the chat sees it. */
+void desk_chat_typing(struct server *srv, struct sess *s, bool on);
+
+/* Whether token names an open hand-off the session store lost (a restart): resume it. */
+bool desk_chat_known_token(struct server *srv, const char *token);
+
+/* Fill s, just made for such a token, with the stored transcript (for its welcome). */
+void desk_chat_restore(struct server *srv, struct sess *s);
+
+/* Tell queued customers their new place and wait, delay_ms from now (coalesced). */
+void desk_chats_refresh(struct server *srv, unsigned delay_ms);
+
+/* Forget conversations whose session is gone; free the table. */
+void desk_chats_prune(struct server *srv);
+void desk_chats_free(struct desk *d);
+
+/* Queue env for every tab of s (ws_visitor.c). */
+void ws_visitor_send_sess(struct sess *s, const char *env, size_t len);
 
 /* A transition of c happened: send the customer's tabs a handoff_status. */
 void desk_tell_customer(struct server *srv, const struct handoff_conv *c, const struct handoff_event *ev);

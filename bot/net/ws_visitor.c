@@ -11,6 +11,7 @@
  * a connection whose queue passes its bounds is closed, never buffered
  * without end. Never blocks and never frees a session (the sweep does).
  */
+#include "net/desk.h"
 #include "net/server_int.h"
 
 #include "core/clock.h"
@@ -286,6 +287,12 @@ static void deliver(struct visitor *v, struct visitor *except, const char *env, 
 	}
 }
 
+void ws_visitor_send_sess(struct sess *s, const char *env, size_t len)
+{
+	for (size_t i = 0; i < sess_conn_count(s); i++)
+		enqueue(sess_conn_at(s, i), env, len);
+}
+
 static void send_error(struct visitor *v, const char *code, const char *message, long long retry_after_ms)
 {
 	size_t len;
@@ -377,6 +384,10 @@ static void welcome(struct visitor *v, const char *lang, bool resumed)
 	enqueue(v, env, len);
 	wire_free(env);
 	send_notices(v, w.notices, w.n_notices, false);
+	env = desk_chat_hello(srv, v->sess, &len);   /* handed off: where it stands */
+	if (env)
+		enqueue(v, env, len);
+	wire_free(env);
 }
 
 static void on_hello(struct visitor *v, struct wire_in *in, uint64_t now)
@@ -389,7 +400,16 @@ static void on_hello(struct visitor *v, struct wire_in *in, uint64_t now)
 		sess_detach(v->sess, v, now);
 		v->sess = NULL;
 	}
-	rc = sess_open(v->srv->sessions, in->token[0] ? in->token : NULL, now, &s);
+	if (in->token[0] && !sess_find(v->srv->sessions, in->token, now) && desk_chat_known_token(v->srv, in->token)) {
+		/* a restart lost the session, but a person has (or is about to have) the conversation: bring it back */
+		rc = sess_open_as(v->srv->sessions, in->token, now, &s);
+		if (rc == 0) {
+			desk_chat_restore(v->srv, s);
+			rc = 1;
+		}
+	} else {
+		rc = sess_open(v->srv->sessions, in->token[0] ? in->token : NULL, now, &s);
+	}
 	if (rc < 0) {
 		log_warn("chat: cannot open a session: %s", strerror(-rc));
 		send_error(v, rc == -EBUSY ? WIRE_E_BUSY : WIRE_E_INTERNAL,
@@ -481,6 +501,10 @@ static void on_message(struct visitor *v, struct wire_in *in, uint64_t now)
 	sess_touch(v->sess, now);
 	env = wire_customer_message(in->id, in->text, in->text_len, &len);
 	publish(v, v, env, len);
+	if (desk_chat_message(srv, v->sess, in->id, in->text, in->text_len)) {
+		free(r);   /* a person has the conversation (or it waits for one): the bot stays silent */
+		return;
+	}
 	rc = engine_message(srv->engine, v->sess, &where, in->text, in->text_len, 0, r);
 	if (rc) {
 		send_error(v, WIRE_E_BAD_FIELD, rc == -EILSEQ ? "the text is not valid UTF-8" : "the text has nothing to match",
@@ -489,6 +513,7 @@ static void on_message(struct visitor *v, struct wire_in *in, uint64_t now)
 		return;
 	}
 	send_reply(v, r, in->id);
+	desk_chat_replied(srv, v->sess, in->text, in->text_len, r);
 	free(r);
 }
 
@@ -525,6 +550,7 @@ static void on_choose(struct visitor *v, struct wire_in *in, uint64_t now)
 	env = wire_choose(in->reply_to, in->has_entry ? in->entry : NULL, &len);
 	publish(v, v, env, len);
 	send_reply(v, r, in->reply_to);
+	desk_chat_replied(srv, v->sess, NULL, 0, r);
 	free(r);
 }
 
@@ -548,6 +574,7 @@ static void on_feedback(struct visitor *v, struct wire_in *in, uint64_t now)
 		 entry ? entry : "unknown");
 	env = wire_feedback(in->reply_to, in->up, &len);
 	publish(v, v, env, len);
+	desk_chat_feedback(v->srv, v->sess, entry, in->up);
 }
 
 /* "Did this solve it?": yes or no on an answer. */
@@ -575,6 +602,7 @@ static void on_resolved(struct visitor *v, struct wire_in *in, uint64_t now)
 	env = wire_resolved(in->reply_to, in->yes, &len);
 	publish(v, v, env, len);
 	send_reply(v, r, in->reply_to);
+	desk_chat_replied(v->srv, v->sess, NULL, 0, r);
 	free(r);
 }
 
@@ -645,6 +673,15 @@ static int on_frame(struct visitor *v, const char *buf, size_t len, bool binary)
 		break;
 	case WIRE_TYPING:
 		engine_typing(v->sess, in.on, 0);   /* notices wait while the customer types */
+		desk_chat_typing(srv, v->sess, in.on);
+		break;
+	case WIRE_HANDOFF:
+		sess_touch(v->sess, now);
+		desk_chat_request(srv, v->sess, in.leave_message);
+		break;
+	case WIRE_CANCEL_HANDOFF:
+		sess_touch(v->sess, now);
+		desk_chat_cancel(srv, v->sess);
 		break;
 	case WIRE_SCENE:
 		on_scene(v, &in, now);

@@ -249,6 +249,16 @@ static int decode_typing(const cJSON *j, struct wire_in *out, struct wire_error 
 	return 0;
 }
 
+static int decode_handoff(const cJSON *j, struct wire_in *out, struct wire_error *err)
+{
+	const cJSON *lm = cJSON_GetObjectItemCaseSensitive(j, "leave_message");
+
+	if (lm && !cJSON_IsNull(lm) && !cJSON_IsBool(lm))
+		return fail(err, WIRE_E_BAD_FIELD, "the field \"leave_message\" must be true or false");
+	out->leave_message = cJSON_IsTrue(lm);
+	return 0;
+}
+
 int wire_decode(const char *buf, size_t len, size_t max_text, struct wire_in *out, struct wire_error *err)
 {
 	static const struct {
@@ -257,7 +267,8 @@ int wire_decode(const char *buf, size_t len, size_t max_text, struct wire_in *ou
 	} types[] = {
 		{ "hello", WIRE_HELLO }, { "message", WIRE_MESSAGE }, { "feedback", WIRE_FEEDBACK },
 		{ "choose", WIRE_CHOOSE }, { "typing", WIRE_TYPING }, { "scene", WIRE_SCENE },
-		{ "resolved", WIRE_RESOLVED }, { "survey", WIRE_SURVEY },
+		{ "resolved", WIRE_RESOLVED }, { "survey", WIRE_SURVEY }, { "handoff", WIRE_HANDOFF },
+		{ "cancel_handoff", WIRE_CANCEL_HANDOFF },
 	};
 	const char *end = NULL;
 	const cJSON *v, *t;
@@ -308,7 +319,7 @@ int wire_decode(const char *buf, size_t len, size_t max_text, struct wire_in *ou
 		goto out;
 	}
 	rc = fail(err, WIRE_E_BAD_TYPE, "unknown type \"%.40s\"; expected hello, message, feedback, choose, typing, scene, "
-		  "resolved or survey",
+		  "resolved, survey, handoff or cancel_handoff",
 		  t->valuestring);
 	for (size_t i = 0; i < sizeof(types) / sizeof(types[0]); i++)
 		if (!strcmp(t->valuestring, types[i].name)) {
@@ -341,6 +352,11 @@ int wire_decode(const char *buf, size_t len, size_t max_text, struct wire_in *ou
 		break;
 	case WIRE_SURVEY:
 		rc = decode_survey(j, out, err);
+		break;
+	case WIRE_HANDOFF:
+		rc = decode_handoff(j, out, err);
+		break;
+	case WIRE_CANCEL_HANDOFF:
 		break;
 	}
 out:

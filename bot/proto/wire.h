@@ -19,7 +19,7 @@
 #define WIRE_VERSION 1
 
 enum wire_type { WIRE_HELLO = 1, WIRE_MESSAGE, WIRE_FEEDBACK, WIRE_CHOOSE, WIRE_TYPING, WIRE_SCENE, WIRE_RESOLVED,
-		 WIRE_SURVEY };
+		 WIRE_SURVEY, WIRE_HANDOFF, WIRE_CANCEL_HANDOFF };
 
 /* A decoded client frame. Strings are NUL-terminated; "" when absent. */
 struct wire_in {
@@ -42,6 +42,8 @@ struct wire_in {
 	bool yes;                          /* resolved: "value" */
 	/* typing */
 	bool on;
+	/* handoff: leave a message (a ticket) rather than wait for a person */
+	bool leave_message;
 	/* survey: -1 when not given (the range is the engine's to check) */
 	int csat, ces;
 };

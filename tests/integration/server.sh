@@ -91,7 +91,7 @@ run "a foreign Origin is refused; localhost and same-host origins are accepted" 
 run "an edited answer reaches a connection opened before the change, still open" reload "$TMP/kb" refund-time en
 run "hello's scene and context pick the scene: its greeting, suggestions and intents (the order's own tracking number); a scene frame moves to another page" scenes
 run "a missing fact is asked for and taken from the next message" slot
-run "转人工 hands off to the scene's team; a complaint opens a ticket" handoff
+run "转人工 hands off to the scene's team (a ticket while no agent is online; cancel_handoff goes back to the bot); a complaint opens a ticket" handoff
 run "\"did this solve it?\": no offers alternatives, yes invites a survey; surveys are checked and kept in the transcript" resolved
 run "a scene's notice follows the welcome, or waits for the next reply while the customer types" notice
 run "an edited intents file is served without a restart; a broken one keeps the previous intents and /api/stats shows why" intents-reload "$TMP/intents"

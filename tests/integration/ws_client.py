@@ -429,6 +429,12 @@ async def sc_handoff(port):
         a = await ask(ws, "转人工")
         check(a["type"] == "answer" and a.get("kind") == "handoff" and a.get("action") == "handoff", f"转人工: {a}")
         check(a.get("route") == {"team": "logistics", "priority": "normal"} and a["lang"] == "zh", f"转人工: {a}")
+        # No agent is signed in: the hand-off becomes a ticket at once; the customer goes back to the bot.
+        st = await recv(ws, "handoff_status")
+        check(st["state"] == "ticket" and st["ticket"].startswith("T-") and st["team"] == "logistics", f"status: {st}")
+        await ws.send(json.dumps({"v": 1, "type": "cancel_handoff"}))
+        st = await recv(ws, "handoff_status")
+        check(st["state"] == "bot", f"after cancel_handoff: {st}")
         a = await ask(ws, "I want to file a complaint", "c-2")
         check(a.get("kind") == "ticket" and a.get("action") == "ticket" and
               a.get("route") == {"team": "customer-care", "priority": "high"}, f"complaint: {a}")
