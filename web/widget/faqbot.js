@@ -94,7 +94,19 @@
       cesLow: 'Very difficult',
       cesHigh: 'Very easy',
       surveyThanks: 'Thank you for rating this chat!',
-      survey: 'Rate this chat'
+      survey: 'Rate this chat',
+      leave: 'Leave a message instead',
+      backToBot: 'Back to the assistant',
+      reaching: 'Connecting you to a person…',
+      agentTyping: '{name} is typing…',
+      agent: 'Agent',
+      withAgent: 'Chatting with {name}',
+      queuedHead: "You're number {n} in the queue for a person",
+      waitAbout: 'The wait is about {m} min.',
+      waitMore: 'The wait may be more than {m} minutes.',
+      ticketHead: 'Your ticket: {ref}',
+      ticketDetail: 'Quote this reference when you contact us. Everything you wrote is saved with it.',
+      handoffStatus: 'Talking to a person'
     },
     zh: {
       openChat: '打开在线客服',
@@ -138,7 +150,19 @@
       cesLow: '非常困难',
       cesHigh: '非常容易',
       surveyThanks: '感谢您的评价！',
-      survey: '评价这次对话'
+      survey: '评价这次对话',
+      leave: '改为留言',
+      backToBot: '返回智能助手',
+      reaching: '正在为您转接人工客服…',
+      agentTyping: '{name} 正在输入…',
+      agent: '人工客服',
+      withAgent: '正在与 {name} 对话',
+      queuedHead: '正在排队转人工：第 {n} 位',
+      waitAbout: '预计等待约 {m} 分钟。',
+      waitMore: '等待可能超过 {m} 分钟。',
+      ticketHead: '您的工单号：{ref}',
+      ticketDetail: '再次联系我们时请提供这个编号，您写的内容都已随工单保存。',
+      handoffStatus: '人工客服'
     }
   };
 
@@ -177,6 +201,8 @@
     stick: true,           /* the message list is scrolled to the end */
     helloTimer: null,
     replyTimer: null,
+    handoff: 'bot',        /* where the conversation stands with a person: bot, pending, queued, assigned, ticket */
+    agentName: '',
     seq: 0
   };
 
@@ -427,8 +453,12 @@
     dots.appendChild(el('span'));
     dots.appendChild(el('span'));
     dots.appendChild(el('span'));
-    dots.appendChild(srOnly(t.typing));
+    E.typingWho = srOnly(t.typing);
+    dots.appendChild(E.typingWho);
     E.typing.appendChild(dots);
+    E.typingLabel = el('span', 'fqb-typing-label');
+    E.typingLabel.hidden = true;
+    E.typing.appendChild(E.typingLabel);
 
     E.msgs = el('div', 'fqb-msgs');
     E.list.appendChild(E.msgs);
@@ -436,6 +466,29 @@
 
     E.alert = el('div', 'fqb-alert');
     E.alert.hidden = true;
+
+    /* hand-off: where the conversation stands with a person */
+    E.handoff = el('div', 'fqb-handoff');
+    E.handoff.hidden = true;
+    E.handoff.setAttribute('role', 'status');
+    E.handoff.setAttribute('aria-label', t.handoffStatus);
+    E.handoffIcon = el('div', 'fqb-handoff-icon');
+    E.handoffIcon.appendChild(icon('person'));
+    E.handoffText = el('p', 'fqb-handoff-text');
+    E.handoffHead = el('strong', 'fqb-handoff-head');
+    E.handoffDetail = el('span', 'fqb-handoff-detail');
+    E.handoffText.appendChild(E.handoffHead);
+    E.handoffText.appendChild(E.handoffDetail);
+    E.handoffActions = el('div', 'fqb-handoff-actions');
+    E.leave = button('fqb-leave fqb-link-btn', null, null, t.leave);
+    E.backToBot = button('fqb-cancel-handoff fqb-link-btn', null, null, t.backToBot);
+    E.handoffActions.appendChild(E.leave);
+    E.handoffActions.appendChild(E.backToBot);
+    var handoffBody = el('div', 'fqb-handoff-body');
+    handoffBody.appendChild(E.handoffText);
+    handoffBody.appendChild(E.handoffActions);
+    E.handoff.appendChild(E.handoffIcon);
+    E.handoff.appendChild(handoffBody);
 
     var form = el('form', 'fqb-composer');
     form.setAttribute('novalidate', '');
@@ -468,6 +521,7 @@
     bottom.appendChild(form);
     bottom.appendChild(footer);
     E.panel.appendChild(E.alert);
+    E.panel.appendChild(E.handoff);
     E.panel.appendChild(bottom);
     E.surveyPop = el('div', 'fqb-survey-pop');
     E.surveyPop.hidden = true;
@@ -498,6 +552,12 @@
     });
     E.human.addEventListener('click', function () {
       requestHuman();
+    });
+    E.leave.addEventListener('click', function () {
+      leaveMessage();
+    });
+    E.backToBot.addEventListener('click', function () {
+      cancelHandoff();
     });
     E.noticeClose.addEventListener('click', function () {
       E.notice.hidden = true;
@@ -856,7 +916,7 @@
         expectReply = true;
       }
     }
-    if (expectReply) {
+    if (expectReply && !withPerson()) {
       showTyping();
     }
   }
@@ -873,7 +933,9 @@
       case 'message':
         renderMessage(env, true);
         if (env.from === 'customer' || !env.from) {
-          showTyping();
+          if (!withPerson()) {
+            showTyping();
+          }
         } else {
           hideTyping();
           announce(env.text);
@@ -885,6 +947,22 @@
       case 'fallback':
         hideTyping();
         render(env, true);
+        break;
+      case 'handoff_status':
+        onHandoffStatus(env);
+        break;
+      case 'agent_msg':
+        hideTyping();
+        render(env, true);
+        break;
+      case 'typing':
+        if (env.from === 'agent') {
+          if (env.on) {
+            showTyping(S.agentName || S.t.agent);
+          } else {
+            hideTyping();
+          }
+        }
         break;
       case 'notice':
         showNotice(env.text);
@@ -911,6 +989,7 @@
     }
     /* Re-render from scratch: the server's transcript is the truth */
     clearConversation();
+    setHandoff({ state: 'bot' }, false);
     var transcript = Array.isArray(env.transcript) ? env.transcript : [];
     if (env.greeting) {
       var row = botRow('welcome');
@@ -1437,6 +1516,12 @@
         bubble(row, env.text || S.t.didYouMean);
         row.appendChild(clarifyOptions(env));
         break;
+      case 'agent_msg':
+        if (env.id && S.byId[env.id]) {
+          return;
+        }
+        row = agentRow(env);
+        break;
       case 'fallback':
         if (env.id && S.byId[env.id]) {
           return;
@@ -1492,14 +1577,21 @@
   /* Status: typing indicator, notices, alerts, announcements            */
   /* ------------------------------------------------------------------ */
 
-  function showTyping() {
+  /* The typing dots: the bot's after a message, or a person's (who: their name). */
+  function showTyping(who) {
     if (!S.mounted) {
       return;
     }
-    S.els.typing.hidden = false;
+    var E = S.els;
+    var label = who ? fill(S.t.agentTyping, 'name', who) : '';
+    E.typing.classList.toggle('fqb-typing-agent', !!who);
+    E.typingLabel.hidden = !who;
+    E.typingLabel.textContent = label;
+    E.typingWho.textContent = who ? '' : S.t.typing;
+    E.typing.hidden = false;
     scrollToEnd();
     global.clearTimeout(S.replyTimer);
-    S.replyTimer = global.setTimeout(hideTyping, REPLY_TIMEOUT_MS);
+    S.replyTimer = global.setTimeout(hideTyping, who ? 2 * REPLY_TIMEOUT_MS : REPLY_TIMEOUT_MS);
   }
 
   function hideTyping() {
@@ -1613,7 +1705,7 @@
     var row = customerRow(text, id);
     S.els.msgs.appendChild(row);
     retireOptions(row);
-    if (sendFrame({ v: 1, type: 'message', id: id, text: text }, row)) {
+    if (sendFrame({ v: 1, type: 'message', id: id, text: text }, row) && !withPerson()) {
       showTyping();
     }
     scrollToEnd();
@@ -1621,14 +1713,129 @@
   }
 
   /*
-   * The "Talk to a person" button. For now it asks in words; the server's
-   * hand-off rules recognise the phrase. Keep every caller going through here.
+   * The "Talk to a person" button: a `handoff` frame. The server answers with
+   * handoff_status (queued with a place and a wait, a ticket when nobody can
+   * take the chat live). Keep every caller going through here.
    */
   function requestHuman() {
-    sendText(S.t.humanText);
-    if (S.mounted) {
-      S.els.input.focus();
+    mount();
+    if (!S.isOpen) {
+      openPanel(false);
     }
+    if (withPerson()) {
+      return;
+    }
+    typingStop();
+    setHandoff({ state: 'pending' }, false);
+    sendFrame({ v: 1, type: 'handoff' });
+    S.els.input.focus();
+  }
+
+  /* "Leave a message instead": a ticket the customer can quote, instead of waiting. */
+  function leaveMessage() {
+    sendFrame({ v: 1, type: 'handoff', leave_message: true });
+  }
+
+  /* Back to the bot from the queue or a ticket. */
+  function cancelHandoff() {
+    sendFrame({ v: 1, type: 'cancel_handoff' });
+  }
+
+  function withPerson() {
+    return S.handoff === 'pending' || S.handoff === 'queued' || S.handoff === 'assigned' || S.handoff === 'ticket';
+  }
+
+  function fill(template, key, value) {
+    return String(template).replace('{' + key + '}', value);
+  }
+
+  /* Show where the conversation stands with a person (env: a handoff_status, or {state}). */
+  function setHandoff(env, live) {
+    var state = /^(pending|queued|assigned|ticket)$/.test(env.state) ? env.state : 'bot';
+    var changed = state !== S.handoff;
+    S.handoff = state;
+    if (typeof env.agent_name === 'string' && env.agent_name) {
+      S.agentName = env.agent_name;
+    }
+    if (!S.mounted) {
+      return;
+    }
+    var E = S.els;
+    var t = S.t;
+    var head = '';
+    var detail = '';
+    var wait = env.wait && typeof env.wait === 'object' ? env.wait : null;
+    if (state === 'pending') {
+      head = t.reaching;
+    } else if (state === 'queued') {
+      head = fill(t.queuedHead, 'n', env.position || 1);
+      if (wait && typeof wait.minutes === 'number') {
+        detail = fill(wait.confident ? t.waitAbout : t.waitMore, 'm', wait.minutes);
+      }
+    } else if (state === 'assigned') {
+      head = fill(t.withAgent, 'name', S.agentName || t.agent);
+    } else if (state === 'ticket') {
+      head = fill(t.ticketHead, 'ref', env.ticket || '');
+      detail = t.ticketDetail;
+    }
+    var text = detail ? head + '. ' + detail : head;
+    E.handoff.hidden = state === 'bot';
+    E.handoff.setAttribute('data-state', state);
+    E.handoffHead.textContent = head;
+    E.handoffDetail.textContent = detail ? ' ' + detail : '';
+    E.handoffDetail.hidden = !detail;
+    E.leave.hidden = state !== 'queued';
+    E.backToBot.hidden = state !== 'queued' && state !== 'ticket';
+    E.human.disabled = state !== 'bot';
+    E.human.setAttribute('aria-disabled', state !== 'bot' ? 'true' : 'false');
+    E.title.textContent = state === 'assigned' && S.agentName ? S.agentName : (S.opts.title || t.title);
+    if (state !== 'assigned') {
+      hideTyping();
+    }
+    if (live && changed && typeof env.text === 'string' && env.text && state !== 'queued') {
+      systemRow(env.text);
+    }
+    if (live && (changed || state === 'queued')) {
+      announce(state === 'queued' || !env.text ? text : env.text);
+    }
+  }
+
+  function onHandoffStatus(env) {
+    if (env.state === 'resolved' || env.state === 'bot') {
+      var was = S.handoff;
+      setHandoff({ state: 'bot' }, false);
+      if (was !== 'bot' && env.text) {
+        systemRow(env.text);
+        announce(env.text);
+      }
+      return;
+    }
+    setHandoff(env, true);
+    hideTyping();
+    scrollToEnd();
+  }
+
+  /* A line from the service itself (an agent joined, the chat was closed). */
+  function systemRow(text) {
+    var row = el('div', 'fqb-row fqb-row-system');
+    row.setAttribute('data-kind', 'system');
+    row.appendChild(el('p', 'fqb-system', text));
+    S.els.msgs.appendChild(row);
+    scrollToEnd();
+  }
+
+  /* A message from the agent: their name above the bubble. */
+  function agentRow(env) {
+    var row = botRow('agent', env.id || null);
+    var name = env.agent_name || S.agentName || S.t.agent;
+    row.appendChild(el('div', 'fqb-agent-name', name));
+    var b = el('div', 'fqb-bubble');
+    b.appendChild(srOnly(name + ': '));
+    var body = el('div', 'fqb-text');
+    appendLinkified(body, typeof env.text === 'string' ? env.text : '');
+    b.appendChild(body);
+    row.appendChild(b);
+    return row;
   }
 
   function typingActivity() {
