@@ -29,6 +29,7 @@ fi
 start() {
 	: >"$TMP/out"
 	"$BIN" serve --port 0 --kb kb --intents intents --web web --data "$TMP/var" --set kb_poll_ms=0 \
+		--set context_secret=handoff-test-secret \
 		--log-level info >"$TMP/out" 2>>"$TMP/err" &
 	PID=$!
 	PORT=

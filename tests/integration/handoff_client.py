@@ -19,6 +19,8 @@ Prints "ok - <sentence>" per check, "not ok - ..." and exits 1 on the first
 failure. Runs with Debian's python3-websockets; every wait is bounded.
 """
 import asyncio
+import hashlib
+import hmac
 import json
 import sys
 import time
@@ -30,6 +32,15 @@ import websockets
 T = 5.0          # seconds for any single wait
 QUIET = 1.5      # seconds of silence that prove the bot said nothing
 PASSWORDS = {"alice": "alice-secret-1", "bob": "bob-secret-22"}
+SECRET = "handoff-test-secret"   # handoff.sh starts the server with this context_secret
+
+
+def signed(plain, data):
+    """A hello context: plain fields plus a block signed as the host site's backend would."""
+    text = json.dumps(data, separators=(",", ":"))
+    exp = int(time.time()) + 600
+    sig = hmac.new(SECRET.encode(), f"{exp}.{text}".encode(), hashlib.sha256).hexdigest()
+    return dict(plain, signed={"data": text, "exp": exp, "sig": sig})
 
 
 class Fail(Exception):
@@ -153,13 +164,15 @@ async def agent(port, user):
     return a
 
 
-async def customer(port, name, token=None, scene=None):
+async def customer(port, name, token=None, scene=None, context=None):
     c = await Peer(name).open(port, "faq-chat")
     hello = {"lang": "en"}
     if token:
         hello["token"] = token
     if scene:
         hello["scene"] = scene
+    if context:
+        hello["context"] = context
     await c.send(type="hello", **hello)
     c.welcome = await c.wait("welcome")
     c.token = c.welcome["token"]
@@ -184,6 +197,86 @@ async def queue_with(a, conv, timeout=T):
 async def ask_person(c):
     await c.send(type="handoff")
     return await c.wait("handoff_status", lambda s: s["state"] in ("queued", "ticket"))
+
+
+# ---- the automatic triggers (each customer goes back to the bot afterwards) ----
+
+async def waiting_entry(a, pred, what):
+    q = await a.wait("queue", lambda q: any(pred(w) for w in q["waiting"]), what=what)
+    return next(w for w in q["waiting"] if pred(w))
+
+
+async def back_to_bot(c):
+    await c.send(type="cancel_handoff")
+    await c.wait("handoff_status", lambda s: s["state"] == "bot")
+    await c.close()
+
+
+async def triggers(port, bob):
+    # Two fallbacks in a row.
+    c = await customer(port, "fallbacks")
+    for i in (1, 2):
+        await c.send(type="message", id=f"c-{i}", text="blorp zzzq")
+        await c.wait("fallback")
+    st = await c.wait("handoff_status", lambda s: s["state"] == "queued")
+    w = await waiting_entry(bob, lambda w: w["reason"] == "fallbacks", "a chat handed over after fallbacks")
+    await back_to_bot(c)
+    ok("two fallbacks in a row hand the customer to a person (reason fallbacks)")
+
+    # 👎 on two answers.
+    c = await customer(port, "dislikes")
+    for i, q in enumerate(("how long does delivery take", "what is your return policy")):
+        await c.send(type="message", id=f"c-{i}", text=q)
+        a = await c.wait("answer")
+        await c.send(type="feedback", reply_to=a["id"], value="down")
+    st = await c.wait("handoff_status", lambda s: s["state"] == "queued")
+    w = await waiting_entry(bob, lambda w: w["reason"] == "dislikes", "a chat handed over after two 👎")
+    await back_to_bot(c)
+    ok("👎 on two answers hands the customer to a person (reason dislikes)")
+
+    # Anger and complaint words; an upset customer gets a little priority.
+    c = await customer(port, "upset")
+    await c.send(type="message", id="c-1", text="This is unacceptable, I am furious!!")
+    await c.wait_any(("answer", "clarify", "fallback"))
+    st = await c.wait("handoff_status", lambda s: s["state"] == "queued")
+    w = await waiting_entry(bob, lambda w: w["reason"] == "sentiment", "a chat handed over for anger")
+    check(w["priority"] == 2, f"an upset customer's priority: {w}")
+    await back_to_bot(c)
+    ok("angry words hand the customer to a person (reason sentiment, priority +2)")
+
+    # A verified VIP is not handed over for being a VIP, but jumps the queue when they ask.
+    vip = await customer(port, "vip", context=signed({}, {"customer": {"id": "c-1001", "tier": "vip",
+                                                                      "name": "Vera Ng"}}))
+    await vip.send(type="message", id="c-1", text="do you ship internationally")
+    a = await vip.wait("answer")
+    check(a.get("entry") == "international-shipping", f"a VIP's question: {a}")
+    await vip.quiet(("handoff_status",), 0.6)
+    fake = await customer(port, "fake-vip", context={"customer": {"id": "c-1002", "tier": "vip", "name": "Fake"}})
+    st = await ask_person(fake)
+    check(st["state"] == "queued" and st["position"] == 4, f"an unsigned VIP claim: {st}")
+    st = await ask_person(vip)
+    check(st["state"] == "queued" and st["position"] == 1, f"a verified VIP: {st}")
+    q = await bob.wait("queue", lambda q: {"Vera Ng", "Fake"} <= {w["customer_name"] for w in q["waiting"]},
+                       what="the VIP's and the unsigned claim's chats")
+    w = next(w for w in q["waiting"] if w["customer_name"] == "Vera Ng")
+    check(w["vip"] is True and w["priority"] == 10 and w["position"] == 1, f"the VIP in the queue: {w}")
+    w = next(w for w in q["waiting"] if w["customer_name"] == "Fake")
+    check(w["vip"] is False and w["priority"] == 0, f"an unsigned VIP claim in the queue: {w}")
+    await back_to_bot(vip)
+    await back_to_bot(fake)
+    ok("a verified VIP is answered by the bot, and queued first when they ask; an unsigned VIP claim gets nothing")
+
+    # A scene whose policy is "always a person" (a verified VIP on the refund form).
+    c = await customer(port, "always", scene="refund_form", context=signed({}, {"customer": {"tier": "vip"}}))
+    await c.send(type="message", id="c-1", text="how long does a refund take")
+    a = await c.wait("answer")
+    check(a.get("kind") == "handoff", f"always a person: {a}")
+    st = await c.wait("handoff_status", lambda s: s["state"] == "queued")
+    check(st["team"] == "returns", f"always a person: {st}")
+    w = await waiting_entry(bob, lambda w: w["reason"] == "policy", "a chat handed over by policy")
+    check(w["team"] == "returns" and w["priority"] >= 2, f"policy chat: {w}")
+    await back_to_bot(c)
+    ok("an \"always a person\" scene hands over at once to its team (reason policy)")
 
 
 # ---- phase 1 ----
@@ -331,6 +424,8 @@ async def phase1(port, state_file):
     order = [w["conv"] for w in q["waiting"]]
     check(order[0] == conv2, f"queue order {order}")
     ok("customers keep their places: 1, 2, 3")
+
+    await triggers(port, bob)
 
     # The sign-in rate limit (per username and address): 5 failures a minute, then 429.
     codes = []
