@@ -77,9 +77,21 @@ static const char *released_why(const struct handoff_event *ev)
 static void on_change(void *arg, const struct handoff_conv *c, const struct handoff_event *ev, const char *prev_agent)
 {
 	struct server *srv = arg;
+	struct desk *d = srv->desk;
+	const char *detail = ev->detail ? ev->detail : "";
 	size_t len;
 	char *env;
 
+	if (d) {
+		d->counts.queued += ev->to == HANDOFF_QUEUED && ev->from == HANDOFF_BOT;
+		d->counts.claimed += ev->to == HANDOFF_ASSIGNED;
+		d->counts.tickets += ev->to == HANDOFF_TICKET;
+		d->counts.resolved += ev->to == HANDOFF_RESOLVED;
+		d->counts.returned += ev->to == HANDOFF_BOT && ev->from == HANDOFF_ASSIGNED;
+		d->counts.cancelled += ev->to == HANDOFF_BOT && (ev->from == HANDOFF_QUEUED || ev->from == HANDOFF_TICKET);
+		d->counts.transferred += !strncmp(detail, "transfer:", 9);
+		d->counts.agent_gone += !strcmp(detail, "agent_gone");
+	}
 	ws_agent_mark_dirty(srv);
 	if (prev_agent && *prev_agent) {
 		env = agent_wire_released(c->id, released_why(ev), &len);
@@ -118,21 +130,43 @@ static void tick_cb(lws_sorted_usec_list_t *sul)
 
 /* ---- start and stop ---- */
 
-static struct sentiment_lexicon *load_sentiment(const struct config *cfg)
+/*
+ * Read the sentiment word lists into *out. Returns 0 (loaded), -ENOENT (no
+ * file: the trigger is off) or -EINVAL (a bad file, logged with the key at fault).
+ */
+static int load_sentiment(const struct config *cfg, struct sentiment_lexicon **out)
 {
 	char path[4096], err[512];
-	struct sentiment_lexicon *lex;
 
-	if (!cfg->intents || snprintf(path, sizeof(path), "%s/sentiment.json", cfg->intents) >= (int)sizeof(path))
-		return NULL;
-	if (access(path, R_OK)) {
-		log_notice("handoff: %s not found: the sentiment trigger is off", path);
-		return NULL;
+	*out = NULL;
+	if (!cfg->intents || snprintf(path, sizeof(path), "%s/sentiment.json", cfg->intents) >= (int)sizeof(path) ||
+	    access(path, R_OK))
+		return -ENOENT;
+	*out = sentiment_json_load(path, err, sizeof(err));
+	if (!*out) {
+		log_err("handoff: %s", err);
+		return -EINVAL;
 	}
-	lex = sentiment_json_load(path, err, sizeof(err));
-	if (!lex)
-		log_err("handoff: the sentiment trigger is off: %s", err);
-	return lex;
+	return 0;
+}
+
+void desk_content_changed(struct server *srv)
+{
+	struct desk *d = srv->desk;
+	struct sentiment_lexicon *lex;
+	int rc;
+
+	if (!d)
+		return;
+	rc = load_sentiment(srv->cfg, &lex);
+	if (rc == -EINVAL) {
+		log_err("handoff: keeping the previous sentiment word lists");
+		return;
+	}
+	if (!lex && d->lex)
+		log_notice("handoff: the sentiment word lists are gone: the sentiment trigger is off");
+	sentiment_lexicon_free(d->lex);
+	d->lex = lex;
 }
 
 int desk_start(struct server *srv, const struct handoff_store_ops *ops, void *store)
@@ -170,7 +204,8 @@ int desk_start(struct server *srv, const struct handoff_store_ops *ops, void *st
 		log_err("%s", err);
 		return rc;
 	}
-	d->lex = load_sentiment(cfg);
+	if (load_sentiment(cfg, &d->lex) == -ENOENT)
+		log_notice("handoff: no %s/sentiment.json: the sentiment trigger is off", cfg->intents ? cfg->intents : "intents");
 	d->last_snapshot = d->last_recheck = desk_now();
 	lws_sul_schedule(srv->ctx, 0, &d->sul_tick, tick_cb, DESK_TICK_MS * LWS_US_PER_MS);
 	log_notice("handoff: %zu chat(s) waiting, teams: %zu known", handoff_queue(d->h, NULL, desk_now(), NULL, 0),

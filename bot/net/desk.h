@@ -47,6 +47,9 @@ struct desk {
 	struct chat **chats;                   /* conversation id -> session token (handoff_chat.c) */
 	size_t n_chats;
 	bool hush;                             /* a request is under way: its status is sent once, at the end */
+	struct {                               /* transitions since the start, for /api/stats */
+		unsigned long long queued, claimed, tickets, resolved, returned, cancelled, transferred, agent_gone;
+	} counts;
 	lws_sorted_usec_list_t sul_tick;
 	lws_sorted_usec_list_t sul_positions;  /* queued customers are told their new place */
 	int64_t last_snapshot, last_recheck;
@@ -68,6 +71,9 @@ void desk_stop(struct server *srv);
 
 /* Free the desk (after lws_context_destroy: no connection is left). NULL desk is a no-op. */
 void desk_free(struct server *srv);
+
+/* The intents were (re)loaded: read the sentiment word lists again (a bad file keeps the old ones). */
+void desk_content_changed(struct server *srv);
 
 /* Add a team name to those offered for transfers (kept once). */
 void desk_add_team(struct desk *d, const char *team);

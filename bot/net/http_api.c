@@ -4,10 +4,12 @@
  *   /api/version  name, version, protocol version, libwebsockets version
  *   /api/stats    KB (entries, variants, languages, load time, index memory,
  *                 last reload and its error), intents (scenes, intents, last
- *                 reload and its error), sessions, connections, counters
+ *                 reload and its error), the hand-off (waiting, agent consoles,
+ *                 transitions), sessions, connections, counters
  * Bodies are built with cJSON into one buffer with LWS_PRE headroom and sent
  * in one write from HTTP_WRITEABLE; they are small (a few KiB).
  */
+#include "net/desk.h"
 #include "net/server_int.h"
 
 #include "core/clock.h"
@@ -74,6 +76,31 @@ static cJSON *version(struct server *srv, unsigned *status)
 	return j;
 }
 
+/* The hand-off: who waits, who is online, and the transitions since the start. */
+static void handoff_stats(struct server *srv, cJSON *j)
+{
+	const struct desk *d = srv->desk;
+	cJSON *h = d ? cJSON_AddObjectToObject(j, "handoff") : NULL;
+	cJSON *c;
+
+	if (!h)
+		return;
+	cJSON_AddNumberToObject(h, "waiting", (double)handoff_queue(d->h, NULL, desk_now(), NULL, 0));
+	cJSON_AddNumberToObject(h, "agent_consoles", (double)d->n_agents);
+	cJSON_AddBoolToObject(h, "sentiment", d->lex != NULL);
+	c = cJSON_AddObjectToObject(h, "since_start");
+	if (!c)
+		return;
+	cJSON_AddNumberToObject(c, "queued", (double)d->counts.queued);
+	cJSON_AddNumberToObject(c, "claimed", (double)d->counts.claimed);
+	cJSON_AddNumberToObject(c, "tickets", (double)d->counts.tickets);
+	cJSON_AddNumberToObject(c, "resolved", (double)d->counts.resolved);
+	cJSON_AddNumberToObject(c, "returned_to_bot", (double)d->counts.returned);
+	cJSON_AddNumberToObject(c, "cancelled", (double)d->counts.cancelled);
+	cJSON_AddNumberToObject(c, "transferred", (double)d->counts.transferred);
+	cJSON_AddNumberToObject(c, "agent_gone", (double)d->counts.agent_gone);
+}
+
 static cJSON *stats(struct server *srv, unsigned *status)
 {
 	const struct server_stats *s = &srv->stats;
@@ -127,6 +154,7 @@ static cJSON *stats(struct server *srv, unsigned *status)
 				cJSON_AddNullToObject(last, "error");
 		}
 	}
+	handoff_stats(srv, j);
 	cJSON_AddNumberToObject(j, "sessions", (double)sess_count(srv->sessions));
 	cJSON_AddNumberToObject(j, "connections", (double)srv->n_visitors);
 	cJSON_AddNumberToObject(j, "uptime_s", (double)(long long)(clock_wall() - srv->started_at));

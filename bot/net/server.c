@@ -134,6 +134,7 @@ static void swap_content(struct server *srv, struct kb_snapshot *kb, struct inte
 		intent_set_free(old_set);
 	if (old_kb != kb)
 		kb_snapshot_free(old_kb);
+	desk_content_changed(srv);   /* the sentiment lists live beside the intents */
 }
 
 /* Load the intents for kb into *out (NULL when the directory is absent); on errors record why. Returns 0 or -EINVAL. */

@@ -436,6 +436,14 @@ async def phase1(port, state_file):
           f"rate limit: {codes} {body}")
     ok("after 5 failed sign-ins a minute the API answers 429 with retry_after_ms")
 
+    status, _, st = http(port, "GET", "/api/stats")
+    h = st.get("handoff", {}) if status == 200 else {}
+    since = h.get("since_start", {})
+    check(h.get("waiting") == 3 and h.get("agent_consoles") == 2 and h.get("sentiment") is True, f"/api/stats: {h}")
+    check(since.get("claimed", 0) >= 2 and since.get("resolved") == 1 and since.get("transferred") == 1 and
+          since.get("cancelled", 0) >= 5, f"/api/stats since_start: {since}")
+    ok("/api/stats shows who waits, the consoles online and the transitions since the start")
+
     # The agent's sign-out closes its console with 4401.
     status, headers, _ = http(port, "POST", "/api/agent/logout", cookie=alice.cookie)
     check(status == 204 and "Max-Age=0" in headers.get("set-cookie", ""), f"logout {status} {headers}")
