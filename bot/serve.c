@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 
 static void usage(FILE *f)
 {
@@ -51,6 +52,8 @@ static int run(const struct config *cfg)
 							: "cannot open the hand-off database (is it a faqbot database, is the directory writable?)");
 		return 1;
 	}
+	/* claim times feed the wait estimate (the last hour); keep 30 days of them */
+	handoff_db_prune_claims(db, (int64_t)time(NULL) * 1000 - 30LL * 86400 * 1000);
 	rc = server_run(cfg, handoff_db_ops(), db);
 	handoff_db_close(db);
 	return rc;

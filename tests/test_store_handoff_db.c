@@ -361,6 +361,12 @@ static void claim_times_should_be_recorded_with_the_claim(void **state)
 	n = 0;
 	assert_int_equal(ops->load_samples(db, T0 + 61 * SEC, count_sample, &n), 0);
 	assert_int_equal(n, 0);
+	/* pruning keeps what is recent and drops what is older */
+	assert_int_equal(handoff_db_prune_claims(db, T0 + 60 * SEC), 0);
+	assert_int_equal(handoff_db_prune_claims(db, T0 + 61 * SEC), 1);
+	n = 0;
+	assert_int_equal(ops->load_samples(db, 0, count_sample, &n), 0);
+	assert_int_equal(n, 0);
 }
 
 static int count_agent(void *arg, const struct handoff_agent *a)

@@ -339,6 +339,21 @@ out:
 	return h;
 }
 
+int handoff_db_prune_claims(struct handoff_db *h, int64_t before)
+{
+	sqlite3_stmt *st = NULL;
+	int rc = -EIO;
+
+	if (!h || sqlite3_prepare_v2(h->db, "DELETE FROM handoff_claims WHERE claimed_at < ?1", -1, &st, NULL) != SQLITE_OK)
+		goto out;
+	sqlite3_bind_int64(st, 1, before);
+	if (sqlite3_step(st) == SQLITE_DONE)
+		rc = sqlite3_changes(h->db);
+out:
+	sqlite3_finalize(st);
+	return rc;
+}
+
 void handoff_db_close(struct handoff_db *h)
 {
 	if (!h)

@@ -30,6 +30,13 @@ struct handoff_db *handoff_db_open(const char *path, unsigned flags, int *err);
 /* Finalize every statement and close (checkpointing the WAL). NULL is a no-op. */
 void handoff_db_close(struct handoff_db *db);
 
+/*
+ * Delete claim times recorded before `before` (ms since the epoch): the
+ * wait estimate reads only the last hour, so older rows only grow the
+ * file. Returns how many were deleted, or -EIO.
+ */
+int handoff_db_prune_claims(struct handoff_db *db, int64_t before);
+
 /* The operations, to pass with the handle to handoff_new(). Static. */
 const struct handoff_store_ops *handoff_db_ops(void);
 
