@@ -314,6 +314,18 @@ async function main() {
     await barSays(third, 'ticket', /T-[2-9A-Z]{6}/);
   });
 
+  await check('in Chinese the hand-off speaks Chinese too (handoff-customer-zh.png)', async () => {
+    const zh = await newPage(problems, 'customer zh');
+    await openWidget(zh, base);
+    await zh.locator('.lang-switch [data-lang="zh"]').click();
+    await zh.locator(W.human).filter({ hasText: '转人工' }).waitFor();
+    await zh.locator(W.human).click();
+    await barSays(zh, 'ticket', /工单号：T-[2-9A-Z]{6}/);   /* nobody is online any more */
+    const sys = (await zh.locator('.fqb-row[data-kind="system"]').last().innerText()).trim();
+    assert(/现在没有客服可以即时接待/.test(sys), `the system line: ${sys}`);
+    await shot(zh, 'handoff-customer-zh.png');
+  });
+
   await check('no console errors, page errors or CSP violations on either side', async () => {
     assert(problems.length === 0, problems.join('\n'));
   });

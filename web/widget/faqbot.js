@@ -24,6 +24,7 @@
   var RETRY_MAX_MS = 15000;
   var TYPING_IDLE_MS = 4000;
   var REPLY_TIMEOUT_MS = 20000;
+  var HANDOFF_TIMEOUT_MS = 15000;   /* "Talk to a person" waits this long for the server's answer */
   var HELLO_TIMEOUT_MS = 10000;
   var SVG_NS = 'http://www.w3.org/2000/svg';
 
@@ -102,7 +103,8 @@
       agent: 'Agent',
       withAgent: 'Chatting with {name}',
       queuedHead: "You're number {n} in the queue for a person",
-      waitAbout: 'The wait is about {m} min.',
+      waitAbout: 'The wait is about {m} minutes.',
+      waitAbout1: 'The wait is about 1 minute.',
       waitMore: 'The wait may be more than {m} minutes.',
       ticketHead: 'Your ticket: {ref}',
       ticketDetail: 'Quote this reference when you contact us. Everything you wrote is saved with it.',
@@ -159,6 +161,7 @@
       withAgent: '正在与 {name} 对话',
       queuedHead: '正在排队转人工：第 {n} 位',
       waitAbout: '预计等待约 {m} 分钟。',
+      waitAbout1: '预计等待约 1 分钟。',
       waitMore: '等待可能超过 {m} 分钟。',
       ticketHead: '您的工单号：{ref}',
       ticketDetail: '再次联系我们时请提供这个编号，您写的内容都已随工单保存。',
@@ -202,6 +205,7 @@
     helloTimer: null,
     replyTimer: null,
     handoff: 'bot',        /* where the conversation stands with a person: bot, pending, queued, assigned, ticket */
+    handoffTimer: null,
     agentName: '',
     seq: 0
   };
@@ -1729,6 +1733,14 @@
     setHandoff({ state: 'pending' }, false);
     sendFrame({ v: 1, type: 'handoff' });
     S.els.input.focus();
+    /* a server that never answers must not leave the button disabled */
+    global.clearTimeout(S.handoffTimer);
+    S.handoffTimer = global.setTimeout(function () {
+      if (S.handoff === 'pending') {
+        setHandoff({ state: 'bot' }, false);
+        showAlert(S.t.failed);
+      }
+    }, HANDOFF_TIMEOUT_MS);
   }
 
   /* "Leave a message instead": a ticket the customer can quote, instead of waiting. */
@@ -1770,7 +1782,8 @@
     } else if (state === 'queued') {
       head = fill(t.queuedHead, 'n', env.position || 1);
       if (wait && typeof wait.minutes === 'number') {
-        detail = fill(wait.confident ? t.waitAbout : t.waitMore, 'm', wait.minutes);
+        detail = wait.confident && wait.minutes === 1 ? t.waitAbout1 :
+          fill(wait.confident ? t.waitAbout : t.waitMore, 'm', wait.minutes);
       }
     } else if (state === 'assigned') {
       head = fill(t.withAgent, 'name', S.agentName || t.agent);
