@@ -460,6 +460,13 @@ static bool team_online(const struct handoff *h, const char *team)
 	return false;
 }
 
+bool handoff_team_available(const struct handoff *h, const char *team, int64_t now)
+{
+	const struct team *t = team_find(h, team);
+
+	return team_online(h, team) && (!t || handoff_hours_open(&t->hours, now));
+}
+
 /* ---- queue order ---- */
 
 /* Negative when a goes before b: priority, then the longest wait, then request order. */

@@ -388,6 +388,15 @@ struct handoff_request {
 int handoff_request(struct handoff *h, const struct handoff_request *rq, int64_t now, struct handoff_status *out);
 
 /*
+ * True when a person of team could take a chat now: an agent of the team is
+ * online and the team is inside its business hours. Hand-offs the customer did
+ * not ask for (fallbacks, dislikes, sentiment) are only made when this holds;
+ * otherwise the bot keeps the chat and offers a person, rather than turning it
+ * into a ticket the customer never asked for.
+ */
+bool handoff_team_available(const struct handoff *h, const char *team, int64_t now);
+
+/*
  * Agent claims conv: queued -> assigned. Atomic: of two claims of one chat
  * the second returns -EBUSY. Returns 0; -ENOENT (unknown conversation or
  * agent); -EBUSY (not queued any more); -EACCES (agent offline, disabled or

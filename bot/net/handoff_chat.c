@@ -365,8 +365,13 @@ static void weigh(struct server *srv, struct sess *s, struct chat *c, const char
 		return;
 	gather(srv, s, c, text, len, t);
 	escalate_signals(&t->et, &sig);
-	if (handoff_should_trigger(&sig, &t->pol, &reason))
-		hand_over(srv, s, c, t, reason, s->handoff.requested && s->handoff.ticket);
+	if (handoff_should_trigger(&sig, &t->pol, &reason)) {
+		bool unasked = reason != HANDOFF_REASON_ASKED && reason != HANDOFF_REASON_POLICY;
+
+		/* Nobody to take it: the bot keeps the chat (its reply offers a person) instead of a ticket. */
+		if (!unasked || handoff_team_available(srv->desk->h, t->pol.team, desk_now()))
+			hand_over(srv, s, c, t, reason, s->handoff.requested && s->handoff.ticket);
+	}
 	s->handoff.requested = false;
 	free(t);
 }

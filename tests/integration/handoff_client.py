@@ -281,7 +281,22 @@ async def triggers(port, bob):
 
 # ---- phase 1 ----
 
+async def unasked_without_agents(port):
+    """No agent online: fallbacks offer a person but never turn the chat into a ticket unasked."""
+    c = await customer(port, "alone")
+    for i in (1, 2):
+        await c.send(type="message", id=f"c-{i}", text="blorp zzzq")
+        await c.wait("fallback")
+    await c.send(type="message", id="c-3", text="which payment methods do you accept")
+    await c.wait("answer")
+    states = [f.get("state") for f in c.frames if f.get("type") == "handoff_status"]
+    check(all(st == "bot" for st in states), f"unasked hand-off without agents: {states}")
+    await c.close()
+    ok("with no agent online, two fallbacks keep the bot answering: no ticket the customer did not ask for")
+
+
 async def phase1(port, state_file):
+    await unasked_without_agents(port)
     check(await refused(port), "faq-agent accepted a connection without a cookie")
     check(await refused(port, cookie="faq_agent=" + "ab" * 32), "faq-agent accepted a forged cookie")
     ok("the agent protocol refuses connections without a valid sign-in cookie")
