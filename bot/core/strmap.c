@@ -8,11 +8,18 @@
 #include <string.h>
 
 struct slot {
-	uint64_t hash;     /* 0 = empty */
+	uint32_t hash;     /* 0 = empty; the low half of the 64-bit hash, never 0 */
 	uint32_t off;      /* key offset in arena */
 	uint32_t len;
 	uint32_t val;
 };
+
+static uint32_t slot_hash(uint64_t h)
+{
+	uint32_t x = (uint32_t)(h ^ (h >> 32));
+
+	return x ? x : 1;
+}
 
 struct strmap {
 	struct slot *slots;
@@ -57,7 +64,7 @@ void strmap_free(struct strmap *m)
 	free(m);
 }
 
-static struct slot *find(const struct strmap *m, const char *key, size_t len, uint64_t h)
+static struct slot *find(const struct strmap *m, const char *key, size_t len, uint32_t h)
 {
 	size_t mask = m->cap - 1;
 
@@ -73,7 +80,7 @@ static struct slot *find(const struct strmap *m, const char *key, size_t len, ui
 
 uint32_t *strmap_get(const struct strmap *m, const char *key, size_t len)
 {
-	struct slot *s = find(m, key, len, strmap_hash(key, len));
+	struct slot *s = find(m, key, len, slot_hash(strmap_hash(key, len)));
 
 	return s->hash ? &s->val : NULL;
 }
@@ -103,7 +110,7 @@ static int grow(struct strmap *m)
 
 uint32_t *strmap_put(struct strmap *m, const char *key, size_t len, uint32_t val, int *inserted)
 {
-	uint64_t h = strmap_hash(key, len);
+	uint32_t h = slot_hash(strmap_hash(key, len));
 	struct slot *s;
 
 	if (inserted)

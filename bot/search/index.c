@@ -236,7 +236,7 @@ void idx_params_default(struct idx_params *p)
 	p->mode = IDX_AUTO;
 	p->C = 1.0f;
 	p->epochs = 20;
-	p->prune = 0.05f;
+	p->prune = 0.1f;
 	p->k1 = 1.5f;
 	p->b = 0.75f;
 	p->train_budget = 4e8;
@@ -524,7 +524,13 @@ static int build_typo(struct idx *ix, const uint8_t *fuzzy)
 		if (!fuzzy[t] || nc < 3)
 			continue;
 		f.term = t;
-		if ((rc = typo_push(&f, s, len)) || (rc = deletes(s, len, nc >= 6 ? 2 : 1, typo_push, &f)))
+		/*
+		 * Two deletions only for terms of 8+ characters: a query term of 8+
+		 * (the only ones allowed two edits) within two edits of a shorter
+		 * term needs at most one deletion on this side — the others are
+		 * made on the query's side.
+		 */
+		if ((rc = typo_push(&f, s, len)) || (rc = deletes(s, len, nc >= 8 ? 2 : 1, typo_push, &f)))
 			return rc;
 	}
 	if (ix->n_typo)
@@ -890,7 +896,7 @@ static uint32_t typo_lookup(const struct idx *ix, const struct tok *t)
 
 	if (!ix->n_typo || !fuzzy_ok(t) || t->nchars < 5)
 		return UINT32_MAX;
-	f.maxd = t->nchars >= 8 ? 2 : 1;
+	f.maxd = str_utf8_count(t->term, t->len) >= 8 ? 2 : 1;   /* the term compared, not the word typed */
 	typo_probe(&f, t->term, t->len);
 	deletes(t->term, t->len, f.maxd, typo_probe, &f);
 	return f.best;
