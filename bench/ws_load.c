@@ -1316,10 +1316,12 @@ int main(int argc, char **argv)
 		if (opt.mode == MODE_CLOSED && server > 0)
 			printf(" rps_per_server_cpu=%.0f", (double)lat.n / opt.secs / server);
 		/* Everything else the machine ran meanwhile (other processes, the kernel's softirq work). */
-		if (mark0.all_ticks >= 0 && all1 >= 0 && mark0.self_ticks >= 0 && self1 >= 0)
-			printf(" others_cpu_pct=%.0f",
-			       100.0 * (double)((all1 - mark0.all_ticks) - (tk1 - mark0.ticks) - (self1 - mark0.self_ticks)) / hz /
-				       wall);
+		if (mark0.all_ticks >= 0 && all1 >= 0 && mark0.self_ticks >= 0 && self1 >= 0) {
+			/* Per-process and per-CPU tick counts are sampled apart: small negative differences are noise. */
+			long long others = (all1 - mark0.all_ticks) - (tk1 - mark0.ticks) - (self1 - mark0.self_ticks);
+
+			printf(" others_cpu_pct=%.0f", others > 0 ? 100.0 * (double)others / hz / wall : 0.0);
+		}
 	}
 	printf(" server_closes=%lu disconnects=%lu", st.closes_by_server, st.disconnects);
 	print_closes();
