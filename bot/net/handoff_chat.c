@@ -39,7 +39,82 @@ struct chat {
 	char intent[LIM_ID + 1];            /* the customer's topic, "" when none */
 	size_t sent_position;               /* the queue place and wait last told, to tell only changes */
 	struct handoff_wait sent_wait;
+	struct pending *pend;               /* bot-phase messages not stored yet (ring, NULL until used) */
+	size_t pend_head, pend_n, pend_bytes;
 };
+
+/*
+ * While the bot has the chat, its messages stay in memory: writing every
+ * message of every conversation to the database on the service thread cost
+ * five times the CPU of a round trip. They are stored in one go when a person
+ * is asked for (the case file and the agent need them), and directly from then
+ * on, while the chat is open.
+ */
+#define PEND_MAX 50
+#define PEND_BYTES 32768
+
+struct pending {
+	enum handoff_from from;
+	int64_t at;
+	char *text;
+	size_t len;
+};
+
+static void pend_drop_oldest(struct chat *c)
+{
+	struct pending *p = &c->pend[c->pend_head];
+
+	c->pend_bytes -= p->len;
+	free(p->text);
+	p->text = NULL;
+	c->pend_head = (c->pend_head + 1) % PEND_MAX;
+	c->pend_n--;
+}
+
+/* Keep a bot-phase message for a later hand-off; the oldest go first past the caps. */
+static void pend_add(struct chat *c, enum handoff_from from, const char *text, size_t len, int64_t at)
+{
+	struct pending *p;
+
+	if (len > PEND_BYTES)
+		return;
+	if (!c->pend && !(c->pend = calloc(PEND_MAX, sizeof(*c->pend))))
+		return;
+	while (c->pend_n && (c->pend_n == PEND_MAX || c->pend_bytes + len > PEND_BYTES))
+		pend_drop_oldest(c);
+	p = &c->pend[(c->pend_head + c->pend_n) % PEND_MAX];
+	p->text = malloc(len + 1);
+	if (!p->text)
+		return;
+	memcpy(p->text, text, len);
+	p->text[len] = '\0';
+	p->len = len;
+	p->from = from;
+	p->at = at;
+	c->pend_n++;
+	c->pend_bytes += len;
+}
+
+static void pend_free(struct chat *c)
+{
+	while (c->pend_n)
+		pend_drop_oldest(c);
+	free(c->pend);
+	c->pend = NULL;
+	c->pend_head = 0;
+}
+
+/* Store the kept messages (before a hand-off request reads the transcript). */
+static void pend_flush(struct desk *d, struct chat *c)
+{
+	for (size_t i = 0; i < c->pend_n; i++) {
+		const struct pending *p = &c->pend[(c->pend_head + i) % PEND_MAX];
+
+		if (handoff_append(d->h, c->conv, p->from, NULL, p->text, p->len, p->at))
+			log_warn("handoff: a message of %.8s… was not stored", c->conv);
+	}
+	pend_free(c);
+}
 
 /* ---- the conversation table ---- */
 
@@ -105,6 +180,7 @@ void desk_chats_prune(struct server *srv)
 				continue;
 			}
 			*pp = c->next;
+			pend_free(c);
 			free(c);
 			d->n_chats--;
 		}
@@ -117,6 +193,7 @@ void desk_chats_free(struct desk *d)
 	for (size_t b = 0; b < CHAT_BUCKETS; b++)
 		for (struct chat *c = d->chats[b], *nx; c; c = nx) {
 			nx = c->next;
+			pend_free(c);
 			free(c);
 		}
 	free(d->chats);
@@ -325,6 +402,7 @@ static int hand_over(struct server *srv, struct sess *s, struct chat *c, struct 
 	int rc;
 
 	escalate_signals(&t->et, &sig);
+	pend_flush(d, c);
 	cf = escalate_casefile(d->h, srv->kb, &t->et, reason, srv->cfg->context_secret, s->lang, now);
 	memset(&rq, 0, sizeof(rq));
 	rq.conv = c->conv;
@@ -402,9 +480,13 @@ bool desk_chat_message(struct server *srv, struct sess *s, const char *id, const
 
 	if (!c)
 		return false;
-	rc = handoff_append(d->h, c->conv, HANDOFF_FROM_CUSTOMER, NULL, text, len, now);
-	if (rc)
-		log_warn("handoff: a message of %.8s… was not stored: %s", c->conv, strerror(-rc));
+	if (handoff_find(d->h, c->conv)) {
+		rc = handoff_append(d->h, c->conv, HANDOFF_FROM_CUSTOMER, NULL, text, len, now);
+		if (rc)
+			log_warn("handoff: a message of %.8s… was not stored: %s", c->conv, strerror(-rc));
+	} else {
+		pend_add(c, HANDOFF_FROM_CUSTOMER, text, len, now);
+	}
 	rc = handoff_customer_wrote(d->h, c->conv, now, &state);
 	if (rc)
 		log_warn("handoff: %.8s…: %s", c->conv, strerror(-rc));
@@ -432,8 +514,12 @@ void desk_chat_replied(struct server *srv, struct sess *s, const char *text, siz
 
 	if (!c)
 		return;
-	if (said && *said && handoff_append(d->h, c->conv, HANDOFF_FROM_BOT, NULL, said, strlen(said), now))
-		log_warn("handoff: a reply in %.8s… was not stored", c->conv);
+	if (said && *said) {
+		if (!handoff_find(d->h, c->conv))
+			pend_add(c, HANDOFF_FROM_BOT, said, strlen(said), now);
+		else if (handoff_append(d->h, c->conv, HANDOFF_FROM_BOT, NULL, said, strlen(said), now))
+			log_warn("handoff: a reply in %.8s… was not stored", c->conv);
+	}
 	if (r->kind == ENGINE_ANSWER && r->entry)
 		add_answer(c, r->entry->id, now);
 	if (r->intent && r->kind != ENGINE_HANDOFF && r->kind != ENGINE_TICKET)
