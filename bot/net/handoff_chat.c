@@ -39,6 +39,7 @@ struct chat {
 	char intent[LIM_ID + 1];            /* the customer's topic, "" when none */
 	size_t sent_position;               /* the queue place and wait last told, to tell only changes */
 	struct handoff_wait sent_wait;
+	bool handed;                        /* handed to a person at least once since this entry was made */
 	struct pending *pend;               /* bot-phase messages not stored yet (ring, NULL until used) */
 	size_t pend_head, pend_n, pend_bytes;
 };
@@ -426,6 +427,7 @@ static int hand_over(struct server *srv, struct sess *s, struct chat *c, struct 
 		return rc;
 	}
 	c->dislikes = 0;
+	c->handed = true;
 	s->fallbacks = 0;
 	log_notice("handoff: %.8s… %s (%s, team %s, priority %d)", c->conv, handoff_state_name(st.state),
 		   handoff_reason_name(reason), st.team, rq.priority);
@@ -487,9 +489,16 @@ bool desk_chat_message(struct server *srv, struct sess *s, const char *id, const
 	} else {
 		pend_add(c, HANDOFF_FROM_CUSTOMER, text, len, now);
 	}
-	rc = handoff_customer_wrote(d->h, c->conv, now, &state);
-	if (rc)
-		log_warn("handoff: %.8s…: %s", c->conv, strerror(-rc));
+	/*
+	 * Only a chat a person had can have a state to leave (resolved -> bot):
+	 * the others skip the store lookup on every message. A chat resolved
+	 * before a restart goes back to the bot in handoff_request, if ever.
+	 */
+	if (c->handed || handoff_find(d->h, c->conv)) {
+		rc = handoff_customer_wrote(d->h, c->conv, now, &state);
+		if (rc)
+			log_warn("handoff: %.8s…: %s", c->conv, strerror(-rc));
+	}
 	switch (state) {
 	case HANDOFF_ASSIGNED:
 		hc = handoff_find(d->h, c->conv);
