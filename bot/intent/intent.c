@@ -7,6 +7,7 @@
  */
 #include "intent/intent.h"
 
+#include "core/jsonpos.h"
 #include "core/str.h"
 #include "intent/rule.h"
 #include "intent/slot.h"
@@ -300,109 +301,6 @@ static void diag(struct intent_diag *d, int is_error, const char *fmt, ...)
 	va_end(ap);
 }
 
-/* ---- locating values in JSON text (cJSON keeps no positions) ---- */
-
-static void line_col(const char *text, size_t len, size_t off, int *line, int *col)
-{
-	*line = 1;
-	*col = 1;
-	for (size_t i = 0; i < off && i < len; i++) {
-		if (text[i] == '\n') {
-			(*line)++;
-			*col = 1;
-		} else if (((unsigned char)text[i] & 0xC0) != 0x80) {
-			(*col)++;
-		}
-	}
-}
-
-static size_t ws(const char *s, size_t n, size_t i)
-{
-	while (i < n && (s[i] == ' ' || s[i] == '\t' || s[i] == '\n' || s[i] == '\r'))
-		i++;
-	return i;
-}
-
-static size_t skip_string(const char *s, size_t n, size_t i)
-{
-	for (i++; i < n && s[i] != '"'; i++)
-		if (s[i] == '\\')
-			i++;
-	return i < n ? i + 1 : n;
-}
-
-static size_t skip_value(const char *s, size_t n, size_t i)
-{
-	int depth = 0;
-
-	i = ws(s, n, i);
-	if (i < n && s[i] == '"')
-		return skip_string(s, n, i);
-	for (; i < n; i++) {
-		char c = s[i];
-
-		if (c == '"') {
-			i = skip_string(s, n, i) - 1;
-		} else if (c == '{' || c == '[') {
-			depth++;
-		} else if (c == '}' || c == ']') {
-			if (depth == 0)
-				return i;
-			if (--depth == 0)
-				return i + 1;
-		} else if ((c == ',' || c == ':') && depth == 0) {
-			return i;
-		}
-	}
-	return n;
-}
-
-/* Offset of the value of key in the object at i, or SIZE_MAX. Keys are compared unescaped-naively. */
-static size_t find_key(const char *s, size_t n, size_t i, const char *key)
-{
-	size_t kl = strlen(key);
-
-	i = ws(s, n, i);
-	if (i >= n || s[i] != '{')
-		return SIZE_MAX;
-	i++;
-	for (;;) {
-		size_t ks, ke;
-
-		i = ws(s, n, i);
-		if (i >= n || s[i] != '"')
-			return SIZE_MAX;
-		ks = i + 1;
-		ke = skip_string(s, n, i);
-		i = ws(s, n, ke);
-		if (i >= n || s[i] != ':')
-			return SIZE_MAX;
-		i = ws(s, n, i + 1);
-		if (ke - ks - 1 == kl && !memcmp(s + ks, key, kl))
-			return i;
-		i = ws(s, n, skip_value(s, n, i));
-		if (i >= n || s[i] != ',')
-			return SIZE_MAX;
-		i++;
-	}
-}
-
-/* Offset of element idx of the array at i, or SIZE_MAX. */
-static size_t find_index(const char *s, size_t n, size_t i, int idx)
-{
-	i = ws(s, n, i);
-	if (i >= n || s[i] != '[')
-		return SIZE_MAX;
-	i = ws(s, n, i + 1);
-	for (int k = 0; k < idx; k++) {
-		i = ws(s, n, skip_value(s, n, i));
-		if (i >= n || s[i] != ',')
-			return SIZE_MAX;
-		i = ws(s, n, i + 1);
-	}
-	return i;
-}
-
 /* ---- the loader ---- */
 
 struct jp {
@@ -450,8 +348,8 @@ static size_t cur_off(const struct loader *L)
 	size_t o = 0;
 
 	for (int i = 0; i < L->depth && i < MAX_DEPTH; i++) {
-		size_t k = L->path[i].key ? find_key(L->f->text, L->f->len, o, L->path[i].key)
-					  : find_index(L->f->text, L->f->len, o, L->path[i].idx);
+		size_t k = L->path[i].key ? jpos_find_key(L->f->text, L->f->len, o, L->path[i].key, NULL)
+					  : jpos_find_index(L->f->text, L->f->len, o, L->path[i].idx);
 
 		if (k == SIZE_MAX)
 			break;
@@ -468,7 +366,7 @@ static void where(const struct loader *L, size_t extra, char *out, size_t cap)
 
 	if (extra && o < L->f->len && L->f->text[o] == '"')
 		o += 1 + extra;
-	line_col(L->f->text, L->f->len, o, &line, &col);
+	jpos_line_col(L->f->text, L->f->len, o, &line, &col);
 	snprintf(out, cap, "%s:%d:%d: ", L->f->path, line, col);
 }
 
@@ -1935,7 +1833,7 @@ static int read_file(const char *path, struct file *f, struct intent_diag *d)
 	if (!str_utf8_valid(f->text, f->len, &bad)) {
 		int line, col;
 
-		line_col(f->text, f->len, bad, &line, &col);
+		jpos_line_col(f->text, f->len, bad, &line, &col);
 		diag(d, 1, "%s:%d:%d: invalid UTF-8 (byte offset %zu)", path, line, col, bad);
 		goto out;
 	}
@@ -1947,7 +1845,7 @@ static int read_file(const char *path, struct file *f, struct intent_diag *d)
 			int line, col;
 			size_t off = end && end >= f->text && end <= f->text + f->len ? (size_t)(end - f->text) : 0;
 
-			line_col(f->text, f->len, off, &line, &col);
+			jpos_line_col(f->text, f->len, off, &line, &col);
 			diag(d, 1, "%s:%d:%d: invalid JSON", path, line, col);
 			goto out;
 		}

@@ -6,6 +6,7 @@
  */
 #include "kb/kb.h"
 
+#include "core/jsonpos.h"
 #include "core/str.h"
 #include "core/strmap.h"
 #include "text/tokenize.h"
@@ -65,20 +66,6 @@ void kb_diag_clear(struct kb_diag *d)
 	memset(d, 0, sizeof(*d));
 }
 
-static void line_col(const char *text, size_t len, size_t off, int *line, int *col)
-{
-	*line = 1;
-	*col = 1;
-	for (size_t i = 0; i < off && i < len; i++) {
-		if (text[i] == '\n') {
-			(*line)++;
-			*col = 1;
-		} else if (((unsigned char)text[i] & 0xC0) != 0x80) {
-			(*col)++;
-		}
-	}
-}
-
 __attribute__((format(printf, 6, 7)))
 static void diag(struct kb_diag *d, int is_error, const char *file, int line, int col, const char *fmt, ...)
 {
@@ -106,102 +93,7 @@ static void diag(struct kb_diag *d, int is_error, const char *file, int line, in
 		d->n++;
 }
 
-/* ---- locating values in JSON text (cJSON keeps no positions) ---- */
-
-static size_t ws(const char *s, size_t n, size_t i)
-{
-	while (i < n && (s[i] == ' ' || s[i] == '\t' || s[i] == '\n' || s[i] == '\r'))
-		i++;
-	return i;
-}
-
-static size_t skip_string(const char *s, size_t n, size_t i)
-{
-	for (i++; i < n && s[i] != '"'; i++)
-		if (s[i] == '\\')
-			i++;
-	return i < n ? i + 1 : n;
-}
-
-static size_t skip_value(const char *s, size_t n, size_t i)
-{
-	int depth = 0;
-
-	i = ws(s, n, i);
-	if (i < n && s[i] == '"')
-		return skip_string(s, n, i);
-	for (; i < n; i++) {
-		char c = s[i];
-
-		if (c == '"') {
-			i = skip_string(s, n, i) - 1;
-		} else if (c == '{' || c == '[') {
-			depth++;
-		} else if (c == '}' || c == ']') {
-			if (depth == 0)
-				return i;
-			if (--depth == 0)
-				return i + 1;
-		} else if ((c == ',' || c == ':') && depth == 0) {
-			return i;
-		}
-	}
-	return n;
-}
-
-/* Offset of the value of key in the object starting at i (and of the key itself in *kpos), or SIZE_MAX. */
-static size_t find_key2(const char *s, size_t n, size_t i, const char *key, size_t *kpos)
-{
-	size_t kl = strlen(key);
-
-	i = ws(s, n, i);
-	if (i >= n || s[i] != '{')
-		return SIZE_MAX;
-	i++;
-	for (;;) {
-		size_t ks, ke;
-
-		i = ws(s, n, i);
-		if (i >= n || s[i] != '"')
-			return SIZE_MAX;
-		ks = i + 1;
-		ke = skip_string(s, n, i);
-		i = ws(s, n, ke);
-		if (i >= n || s[i] != ':')
-			return SIZE_MAX;
-		i = ws(s, n, i + 1);
-		if (ke - ks - 1 == kl && !memcmp(s + ks, key, kl)) {
-			if (kpos)
-				*kpos = ks - 1;
-			return i;
-		}
-		i = ws(s, n, skip_value(s, n, i));
-		if (i >= n || s[i] != ',')
-			return SIZE_MAX;
-		i++;
-	}
-}
-
-static size_t find_key(const char *s, size_t n, size_t i, const char *key)
-{
-	return find_key2(s, n, i, key, NULL);
-}
-
-/* Offset of element idx of the array starting at i, or SIZE_MAX. */
-static size_t find_index(const char *s, size_t n, size_t i, int idx)
-{
-	i = ws(s, n, i);
-	if (i >= n || s[i] != '[')
-		return SIZE_MAX;
-	i = ws(s, n, i + 1);
-	for (int k = 0; k < idx; k++) {
-		i = ws(s, n, skip_value(s, n, i));
-		if (i >= n || s[i] != ',')
-			return SIZE_MAX;
-		i = ws(s, n, i + 1);
-	}
-	return i;
-}
+/* ---- positions in entry files ---- */
 
 struct src {
 	const char *file;
@@ -218,17 +110,17 @@ struct src {
  */
 static void index_entries(struct src *sf, size_t n)
 {
-	size_t o = find_key(sf->text, sf->len, 0, "entries"), at = 0;
+	size_t o = jpos_find_key(sf->text, sf->len, 0, "entries", NULL), at = 0;
 	int line = 1, col = 1;
 
 	sf->ent_line = calloc(n + 1, sizeof(int));
 	sf->ent_col = calloc(n + 1, sizeof(int));
 	if (!sf->ent_line || !sf->ent_col || o == SIZE_MAX)
 		goto fail;
-	o = ws(sf->text, sf->len, o);
+	o = jpos_ws(sf->text, sf->len, o);
 	if (o >= sf->len || sf->text[o] != '[')
 		goto fail;
-	o = ws(sf->text, sf->len, o + 1);
+	o = jpos_ws(sf->text, sf->len, o + 1);
 	for (size_t k = 0; k < n; k++) {
 		/* Advance the line/column count from the previous entry to this one. */
 		for (; at < o; at++) {
@@ -241,12 +133,12 @@ static void index_entries(struct src *sf, size_t n)
 		}
 		sf->ent_line[k] = line;
 		sf->ent_col[k] = col;
-		o = ws(sf->text, sf->len, skip_value(sf->text, sf->len, o));
+		o = jpos_ws(sf->text, sf->len, jpos_skip_value(sf->text, sf->len, o));
 		if (o >= sf->len || sf->text[o] != ',') {
 			sf->n_ent = k + 1;
 			return;
 		}
-		o = ws(sf->text, sf->len, o + 1);
+		o = jpos_ws(sf->text, sf->len, o + 1);
 	}
 	sf->n_ent = n;
 	return;
@@ -270,12 +162,12 @@ static void pos_of(const struct src *sf, int ei, const char *key, int qi, int *l
 		*col = sf->ent_col[ei];
 		return;
 	}
-	o = find_key(sf->text, sf->len, 0, "entries");
+	o = jpos_find_key(sf->text, sf->len, 0, "entries", NULL);
 
 	if (o != SIZE_MAX && ei >= 0)
-		o = find_index(sf->text, sf->len, o, ei);
+		o = jpos_find_index(sf->text, sf->len, o, ei);
 	if (o != SIZE_MAX && key) {
-		size_t kp = SIZE_MAX, k = find_key2(sf->text, sf->len, o, key, &kp);
+		size_t kp = SIZE_MAX, k = jpos_find_key(sf->text, sf->len, o, key, &kp);
 
 		if (qi == -2 && kp != SIZE_MAX)
 			k = kp, qi = -1;
@@ -283,7 +175,7 @@ static void pos_of(const struct src *sf, int ei, const char *key, int qi, int *l
 		if (k != SIZE_MAX) {
 			o = k;
 			if (qi >= 0) {
-				k = find_index(sf->text, sf->len, o, qi);
+				k = jpos_find_index(sf->text, sf->len, o, qi);
 				if (k != SIZE_MAX)
 					o = k;
 			}
@@ -291,7 +183,7 @@ static void pos_of(const struct src *sf, int ei, const char *key, int qi, int *l
 	}
 	if (o == SIZE_MAX)
 		o = 0;
-	line_col(sf->text, sf->len, o, line, col);
+	jpos_line_col(sf->text, sf->len, o, line, col);
 }
 
 /* ---- files ---- */
@@ -325,7 +217,7 @@ static char *read_file(const char *path, size_t *len, struct kb_diag *d)
 	if (!str_utf8_valid(buf, *len, &bad)) {
 		int line, col;
 
-		line_col(buf, *len, bad, &line, &col);
+		jpos_line_col(buf, *len, bad, &line, &col);
 		diag(d, 1, path, line, col, "invalid UTF-8 (byte offset %zu)", bad);
 		free(buf);
 		buf = NULL;
@@ -348,7 +240,7 @@ static cJSON *parse(const char *path, const char *text, size_t len, struct kb_di
 		while (off > 0 && (text[off] == ' ' || text[off] == '\t' || text[off] == '\n' || text[off] == '\r' || off == len))
 			off--;
 
-		line_col(text, len, off, &line, &col);
+		jpos_line_col(text, len, off, &line, &col);
 		diag(d, 1, path, line, col, "invalid JSON");
 	}
 	return j;
@@ -780,9 +672,9 @@ static void load_entry_file(struct kb_snapshot *kb, const char *path, struct kb_
 	}
 	cJSON_ArrayForEach(it, j) {
 		if (strcmp(it->string, "lang") && strcmp(it->string, "entries")) {
-			size_t o = find_key(text, sf.len, 0, it->string);
+			size_t o = jpos_find_key(text, sf.len, 0, it->string, NULL);
 
-			line_col(text, sf.len, o == SIZE_MAX ? 0 : o, &line, &col);
+			jpos_line_col(text, sf.len, o == SIZE_MAX ? 0 : o, &line, &col);
 			diag(d, 1, path, line, col, "unknown field \"%s\" (expected \"lang\" and \"entries\")", it->string);
 		}
 	}
@@ -895,9 +787,9 @@ static void load_synonyms(struct kb_snapshot *kb, const char *dir, struct kb_dia
 		const cJSON *m;
 		bool ok = cJSON_IsArray(set) && cJSON_GetArraySize(set) >= 2 && cJSON_GetArraySize(set) <= LIM_SYN_MEMBERS;
 		int line, col;
-		size_t o = find_index(text, len, find_key(text, len, 0, "sets"), k);
+		size_t o = jpos_find_index(text, len, jpos_find_key(text, len, 0, "sets", NULL), k);
 
-		line_col(text, len, o == SIZE_MAX ? 0 : o, &line, &col);
+		jpos_line_col(text, len, o == SIZE_MAX ? 0 : o, &line, &col);
 		if (k >= LIM_SYN_SETS) {
 			diag(d, 1, path, line, col, "too many synonym sets (the limit is %d)", LIM_SYN_SETS);
 			break;
