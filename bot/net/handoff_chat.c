@@ -463,7 +463,7 @@ char *desk_chat_hello(struct server *srv, struct sess *s, size_t *len)
 	struct handoff_status st;
 	char conv[HANDOFF_CONV_LEN + 1];
 
-	chat_of(srv->desk, s);
+	/* No chat entry yet: it is made at the first message (idle tabs cost no memory here). */
 	handoff_conv_id(s->token, conv);
 	if (handoff_status(srv->desk->h, conv, desk_now(), &st) ||
 	    (st.state != HANDOFF_QUEUED && st.state != HANDOFF_ASSIGNED && st.state != HANDOFF_TICKET))
