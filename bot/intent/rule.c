@@ -17,8 +17,19 @@
 struct seq {
 	size_t n;
 	char *term[RULE_MAX_TERMS];
+	uint32_t hash[RULE_MAX_TERMS];   /* term_hash(term): most comparisons end here */
 	bool han[RULE_MAX_TERMS];   /* all Han characters: may match inside a longer word */
 };
+
+/* A cheap hash of a term (FNV-1a), compared before the strings. */
+static uint32_t term_hash(const char *t)
+{
+	uint32_t h = 2166136261u;
+
+	for (; *t; t++)
+		h = (h ^ (unsigned char)*t) * 16777619u;
+	return h;
+}
 
 struct item {
 	struct seq alt[2];
@@ -79,6 +90,7 @@ static int to_seq(const struct tok_list *tl, struct seq *s)
 			return -ENOMEM;
 		}
 		s->han[i] = all_han(in.u[i]->term);
+		s->hash[i] = term_hash(s->term[i]);
 		s->n++;
 	}
 	return 0;
@@ -204,12 +216,14 @@ void rule_prepare(const struct tok_list *tl, struct rule_input *in)
 
 		if (t->kind != TOK_BIGRAM) {
 			word = t;
+			in->hash[in->n] = term_hash(t->term);
 			in->u[in->n++] = t;
 			continue;
 		}
 		/* A bigram inside the word just before it adds nothing; one of an unknown run is a unit. */
 		if (word && (strstr(word->surface, t->term) || strstr(word->term, t->term)))
 			continue;
+		in->hash[in->n] = term_hash(t->term);
 		in->u[in->n++] = t;
 	}
 }
@@ -254,7 +268,7 @@ static size_t term_at(const struct seq *s, size_t k, const struct rule_input *in
 	char ct[LIM_TOKEN_BYTES * 4], cs[LIM_TOKEN_BYTES * 4];
 	size_t lt = 0, ls = 0, ft = 0, fs = 0;
 
-	if (!strcmp(s->term[k], in->u[j]->term))
+	if (s->hash[k] == in->hash[j] && !strcmp(s->term[k], in->u[j]->term))
 		return 1;
 	if (!s->han[k])
 		return 0;

@@ -17,6 +17,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #define RULE_GAP       2     /* other words allowed between two words of a phrase */
 #define RULE_MAX_TERMS 16    /* words in one item after analysis */
@@ -56,6 +57,7 @@ void rule_free(struct rule *r);
  */
 struct rule_input {
 	const struct tok *u[LIM_TOKENS];
+	uint32_t hash[LIM_TOKENS];   /* hash of each unit's term (rule_prepare fills it) */
 	size_t n;
 };
 
