@@ -98,7 +98,13 @@ static void index_should_match_typos_within_edit_distance(void **state)
 	assert_true(search(ix, "pasword resset", h, &qi) >= 1);
 	assert_int_equal(h[0].doc, 3);
 	assert_int_equal(qi.typo, 2);
-	/* Words under five letters get no typo tolerance: "fea" is not "fee". */
+	/* Four-letter words keep their first letter: "trak" is "track", "rack" is not. */
+	assert_true(search(ix, "trak", h, &qi) >= 1);
+	assert_int_equal(qi.typo, 1);
+	assert_int_equal(h[0].doc, 1);
+	search(ix, "rack", h, &qi);
+	assert_int_equal(qi.typo, 0);
+	/* Shorter words get no typo tolerance: "fea" is not "fee". */
 	search(ix, "fea", h, &qi);
 	assert_int_equal(qi.typo, 0);
 	assert_int_equal(qi.unknown, 1);

@@ -74,6 +74,9 @@ static void tokenize_should_split_english_contractions_typed_with_or_without_apo
 	assert_string_equal(terms(en, "this isnt what i ordered"), terms(en, "this is not what i ordered"));
 	assert_string_equal(terms(en, "I can't log in"), "i|can|not|log|in");
 	assert_string_equal(terms(en, "u"), "you");
+	/* The stemmer would fold "personalized" onto "person". */
+	assert_string_equal(terms(en, "personalized"), terms(en, "personalised"));
+	assert_true(strcmp(terms(en, "personalized"), "person") != 0);
 }
 
 static void tokenize_should_leave_numbers_out_of_the_terms(void **state)

@@ -849,6 +849,7 @@ struct typo_find {
 	const char *q;
 	size_t ql;
 	int maxd;
+	size_t nchars;
 	int best_d;
 	uint32_t best;
 	size_t best_post;
@@ -879,6 +880,12 @@ static int typo_probe(void *arg, const char *d, size_t dl)
 			t = ix->alias_target[t - ix->n_terms];   /* a misspelt synonym: its canonical term */
 		np = ix->post_start[t + 1] - ix->post_start[t];
 
+		/*
+		 * Four-letter words keep their first letter: "trak" is "track", but
+		 * "tell" is not "sell".
+		 */
+		if (f->nchars == 4 && str_utf8_next(s, strlen(s), &(size_t){ 0 }) != str_utf8_next(f->q, f->ql, &(size_t){ 0 }))
+			continue;
 		/* Closest first; among equals the term with most postings (the common word). */
 		if (dist <= f->maxd && (dist < f->best_d || (dist == f->best_d && np > f->best_post))) {
 			f->best_d = dist;
@@ -892,9 +899,9 @@ static int typo_probe(void *arg, const char *d, size_t dl)
 /* Vocabulary term for a word not in the vocabulary, or UINT32_MAX. */
 static uint32_t typo_lookup(const struct idx *ix, const struct tok *t)
 {
-	struct typo_find f = { ix, t->term, t->len, 0, 99, UINT32_MAX, 0 };
+	struct typo_find f = { ix, t->term, t->len, 0, t->nchars, 99, UINT32_MAX, 0 };
 
-	if (!ix->n_typo || !fuzzy_ok(t) || t->nchars < 5)
+	if (!ix->n_typo || !fuzzy_ok(t) || t->nchars < 4)
 		return UINT32_MAX;
 	f.maxd = str_utf8_count(t->term, t->len) >= 8 ? 2 : 1;   /* the term compared, not the word typed */
 	typo_probe(&f, t->term, t->len);

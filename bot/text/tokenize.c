@@ -71,6 +71,9 @@ static const struct {
 	{ "how's", "how", "is" }, { "that's", "that", "is" }, { "thats", "that", "is" }, { "there's", "there", "is" },
 	{ "you're", "you", "are" }, { "youre", "you", "are" }, { "we're", "we", "are" }, { "they're", "they", "are" },
 	{ "u", "you", NULL }, { "ur", "your", NULL }, { "r", "are", NULL }, { "y", "why", NULL },
+	/* Words the English stemmer folds onto another word: "personalized" would become "person". */
+	{ "personalized", "personalised", NULL }, { "personalize", "personalise", NULL },
+	{ "personalization", "personalisation", NULL }, { "personalizing", "personalising", NULL },
 };
 
 /* ---- construction ---- */
