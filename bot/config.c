@@ -5,7 +5,7 @@
  */
 #include "config.h"
 
-#include "core/limits_serve.h"
+#include "core/limits.h"
 #include "dialog/handoff.h"
 #include "dialog/hours.h"
 

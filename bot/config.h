@@ -1,6 +1,6 @@
 /*
  * config.h - the server's configuration: one struct, filled from defaults
- * (core/limits_serve.h), then a JSON config file, then command-line flags.
+ * (core/limits.h), then a JSON config file, then command-line flags.
  * Table-driven: every key has a type, a default, bounds and a line of
  * documentation (docs/config.md lists them). Plain data once loaded.
  */

@@ -1,6 +1,6 @@
 /*
  * casefile.c - the case file model and its one-paragraph summary in English
- * or Chinese. Owns copies of all strings; bounded by core/limits_handoff.h.
+ * or Chinese. Owns copies of all strings; bounded by core/limits.h.
  */
 #include "dialog/casefile.h"
 

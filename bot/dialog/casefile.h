@@ -7,14 +7,14 @@
  *
  * This is the model; proto/casefile.c encodes it as versioned JSON ("v": 1,
  * docs/handoff.md). A case file owns copies of every string it is given.
- * Inputs are bounded (core/limits_handoff.h): over-long strings are cut on a
+ * Inputs are bounded (core/limits.h): over-long strings are cut on a
  * character boundary, the oldest transcript messages are dropped and counted.
  * No I/O.
  */
 #ifndef BOT_DIALOG_CASEFILE_H
 #define BOT_DIALOG_CASEFILE_H
 
-#include "core/limits_handoff.h"
+#include "core/limits.h"
 #include "dialog/handoff.h"
 #include "dialog/sentiment.h"
 

@@ -22,7 +22,7 @@
 #ifndef BOT_DIALOG_ENGINE_H
 #define BOT_DIALOG_ENGINE_H
 
-#include "core/limits_serve.h"
+#include "core/limits.h"
 #include "dialog/handoff.h"
 #include "dialog/session.h"
 #include "intent/intent.h"

@@ -26,7 +26,7 @@
 #define BOT_DIALOG_HANDOFF_H
 
 #include "core/kdf.h"
-#include "core/limits_handoff.h"
+#include "core/limits.h"
 #include "kb/kb.h"
 
 #include <stdbool.h>

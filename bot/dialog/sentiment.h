@@ -18,7 +18,7 @@
 #ifndef BOT_DIALOG_SENTIMENT_H
 #define BOT_DIALOG_SENTIMENT_H
 
-#include "core/limits_handoff.h"
+#include "core/limits.h"
 
 #include <stdbool.h>
 #include <stddef.h>

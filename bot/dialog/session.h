@@ -17,7 +17,7 @@
 #ifndef BOT_DIALOG_SESSION_H
 #define BOT_DIALOG_SESSION_H
 
-#include "core/limits_serve.h"
+#include "core/limits.h"
 #include "intent/intent.h"
 
 #include <stdbool.h>
@@ -38,7 +38,7 @@ struct sess_opts {
 	void *token_arg;
 };
 
-/* Fill o with the defaults of core/limits_serve.h. */
+/* Fill o with the defaults of core/limits.h. */
 void sess_opts_default(struct sess_opts *o);
 
 struct sess_note {

@@ -7,7 +7,7 @@
 #include "net/server.h"
 
 #include "core/clock.h"
-#include "core/limits_serve.h"
+#include "core/limits.h"
 #include "core/log.h"
 #include "core/str.h"
 #include "net/desk.h"

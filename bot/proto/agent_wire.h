@@ -10,8 +10,7 @@
 #ifndef BOT_PROTO_AGENT_WIRE_H
 #define BOT_PROTO_AGENT_WIRE_H
 
-#include "core/limits_handoff.h"
-#include "core/limits_serve.h"
+#include "core/limits.h"
 #include "dialog/handoff.h"
 
 #include <cjson/cJSON.h>

@@ -8,7 +8,7 @@
 #ifndef BOT_PROTO_WIRE_H
 #define BOT_PROTO_WIRE_H
 
-#include "core/limits_serve.h"
+#include "core/limits.h"
 #include "dialog/engine.h"
 #include "dialog/session.h"
 
