@@ -1589,6 +1589,9 @@ int handoff_suggest(struct kb_snapshot *kb, const char *text, size_t len, const 
 		const struct kb_entry *e = r.top_entry[i];
 		bool dup = false;
 
+		/* The best match always; the others only if the bot itself would offer them. */
+		if (i > 0 && r.top[i].score < kb_thresholds(kb, r.lang)->clarify)
+			break;
 		for (size_t k = 0; k < n && !dup; k++)
 			dup = strcmp(out[k].entry, e->id) == 0;
 		if (dup || !e)
