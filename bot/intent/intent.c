@@ -7,6 +7,7 @@
  */
 #include "intent/intent.h"
 
+#include "core/dirlist.h"
 #include "core/jsonpos.h"
 #include "core/str.h"
 #include "intent/rule.h"
@@ -14,7 +15,6 @@
 #include "intent/tmpl.h"
 
 #include <cjson/cJSON.h>
-#include <dirent.h>
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -1856,88 +1856,6 @@ out:
 	return rc;
 }
 
-static int cmp_str(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-/* Collect *.json under dir (sorted, recursive, hidden names skipped). */
-static int list_files(const char *dir, char ***files, size_t *n, size_t *cap, struct intent_diag *d, int depth)
-{
-	DIR *dh = opendir(dir);
-	struct dirent *de;
-	char **names = NULL;
-	size_t nn = 0, cn = 0;
-	int rc = 0;
-
-	if (!dh) {
-		diag(d, 1, "%s: cannot open directory: %s", dir, strerror(errno));
-		return -ENOENT;
-	}
-	while ((de = readdir(dh))) {
-		if (de->d_name[0] == '.')
-			continue;
-		if (nn == cn) {
-			char **nnm = realloc(names, (cn = cn ? cn * 2 : 32) * sizeof(*names));
-
-			if (!nnm) {
-				rc = -ENOMEM;
-				break;
-			}
-			names = nnm;
-		}
-		names[nn] = strdup(de->d_name);
-		if (!names[nn]) {
-			rc = -ENOMEM;
-			break;
-		}
-		nn++;
-	}
-	closedir(dh);
-	if (nn)
-		qsort(names, nn, sizeof(*names), cmp_str);
-	for (size_t i = 0; i < nn && !rc; i++) {
-		char path[4096];
-		struct stat st;
-		size_t l = strlen(names[i]);
-
-		snprintf(path, sizeof(path), "%s/%s", dir, names[i]);
-		if (stat(path, &st))
-			continue;
-		if (S_ISDIR(st.st_mode)) {
-			if (depth < 8)
-				rc = list_files(path, files, n, cap, d, depth + 1);
-			continue;
-		}
-		if (l < 6 || strcmp(names[i] + l - 5, ".json"))
-			continue;
-		if (*n >= INTENT_MAX_FILES) {
-			diag(d, 1, "%s: too many files (the limit is %d)", dir, INTENT_MAX_FILES);
-			rc = -E2BIG;
-			break;
-		}
-		if (*n == *cap) {
-			char **nf = realloc(*files, (*cap = *cap ? *cap * 2 : 32) * sizeof(**files));
-
-			if (!nf) {
-				rc = -ENOMEM;
-				break;
-			}
-			*files = nf;
-		}
-		(*files)[*n] = strdup(path);
-		if (!(*files)[*n]) {
-			rc = -ENOMEM;
-			break;
-		}
-		(*n)++;
-	}
-	for (size_t i = 0; i < nn; i++)
-		free(names[i]);
-	free(names);
-	return rc;
-}
-
 /* Run fn on every element of the top-level array key of every file. */
 static int each_item(struct loader *L, struct file *files, size_t nf, const char *key,
 		     int (*fn)(struct loader *, const cJSON *))
@@ -2066,7 +1984,7 @@ struct intent_set *intent_load(const char *dir, struct tok_analyzer *an, struct 
 	struct loader L = { .s = s, .d = d, .an = an };
 	char **paths = NULL;
 	struct file *files = NULL;
-	size_t np = 0, cap = 0, nsettings = 0;
+	size_t np = 0, nsettings = 0;
 	int rc;
 
 	if (!s)
@@ -2080,9 +1998,13 @@ struct intent_set *intent_load(const char *dir, struct tok_analyzer *an, struct 
 	if (!s->langs[0] || !s->langs[1] || !s->privileged || !(s->privileged[0] = strdup("customer")))
 		goto oom;
 	s->n_priv = 1;
-	rc = list_files(dir, &paths, &np, &cap, d, 0);
+	rc = dirlist_json(dir, NULL, INTENT_MAX_FILES, &paths, &np);
 	if (rc == -ENOMEM)
 		goto oom;
+	if (rc == -ENOENT)
+		diag(d, 1, "%s: cannot open directory: %s", dir, strerror(errno));
+	else if (rc == -E2BIG)
+		diag(d, 1, "%s: too many files (the limit is %d)", dir, INTENT_MAX_FILES);
 	if (!rc && !np)
 		diag(d, 1, "%s: no intent files (*.json)", dir);
 	files = calloc(np + 1, sizeof(*files));

@@ -6,13 +6,13 @@
  */
 #include "kb/kb.h"
 
+#include "core/dirlist.h"
 #include "core/jsonpos.h"
 #include "core/str.h"
 #include "core/strmap.h"
 #include "text/tokenize.h"
 
 #include <cjson/cJSON.h>
-#include <dirent.h>
 #include <errno.h>
 #include <math.h>
 #include <stdarg.h>
@@ -244,90 +244,6 @@ static cJSON *parse(const char *path, const char *text, size_t len, struct kb_di
 		diag(d, 1, path, line, col, "invalid JSON");
 	}
 	return j;
-}
-
-static int cmp_str(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-/* Collect entry files under dir (sorted, recursive, hidden names skipped). */
-static int list_files(const char *dir, char ***files, size_t *n, size_t *cap, struct kb_diag *d, int depth)
-{
-	DIR *dh = opendir(dir);
-	struct dirent *de;
-	char **names = NULL;
-	size_t nn = 0, cn = 0;
-	int rc = 0;
-
-	if (!dh) {
-		diag(d, 1, dir, 0, 0, "cannot open directory: %s", strerror(errno));
-		return -ENOENT;
-	}
-	while ((de = readdir(dh))) {
-		if (de->d_name[0] == '.')
-			continue;
-		if (nn == cn) {
-			char **nnm = realloc(names, (cn = cn ? cn * 2 : 32) * sizeof(*names));
-
-			if (!nnm) {
-				rc = -ENOMEM;
-				break;
-			}
-			names = nnm;
-		}
-		names[nn] = strdup(de->d_name);
-		if (!names[nn]) {
-			rc = -ENOMEM;
-			break;
-		}
-		nn++;
-	}
-	closedir(dh);
-	if (nn)
-		qsort(names, nn, sizeof(*names), cmp_str);
-	for (size_t i = 0; i < nn && !rc; i++) {
-		char path[4096];
-		struct stat st;
-		size_t l = strlen(names[i]);
-
-		snprintf(path, sizeof(path), "%s/%s", dir, names[i]);
-		if (stat(path, &st))
-			continue;
-		if (S_ISDIR(st.st_mode)) {
-			if (depth < 8)
-				rc = list_files(path, files, n, cap, d, depth + 1);
-			continue;
-		}
-		if (l < 6 || strcmp(names[i] + l - 5, ".json"))
-			continue;
-		if (depth == 0 && (!strcmp(names[i], "kb.json") || !strcmp(names[i], "synonyms.json")))
-			continue;
-		if (*n >= LIM_KB_FILES) {
-			diag(d, 1, dir, 0, 0, "too many files (the limit is %d)", LIM_KB_FILES);
-			rc = -E2BIG;
-			break;
-		}
-		if (*n == *cap) {
-			char **nf = realloc(*files, (*cap = *cap ? *cap * 2 : 32) * sizeof(**files));
-
-			if (!nf) {
-				rc = -ENOMEM;
-				break;
-			}
-			*files = nf;
-		}
-		(*files)[*n] = strdup(path);
-		if (!(*files)[*n]) {
-			rc = -ENOMEM;
-			break;
-		}
-		(*n)++;
-	}
-	for (size_t i = 0; i < nn; i++)
-		free(names[i]);
-	free(names);
-	return rc;
 }
 
 /* ---- entries ---- */
@@ -1070,7 +986,7 @@ struct kb_snapshot *kb_load(const char *dir, const struct kb_options *opt, struc
 	struct kb_snapshot *kb = calloc(1, sizeof(*kb));
 	struct tok_config tc;
 	char **files = NULL, path[4096], err[512];
-	size_t nf = 0, cf = 0;
+	size_t nf = 0;
 	double t0 = now_ms();
 	struct stat st;
 
@@ -1096,8 +1012,19 @@ struct kb_snapshot *kb_load(const char *dir, const struct kb_options *opt, struc
 		diag(d, 1, path, 0, 0, "cannot read the user dictionary");
 	/* Entries first: their files are the KB; synonyms are applied to their tokens. */
 	load_synonyms(kb, dir, d);
-	if (list_files(dir, &files, &nf, &cf, d, 0))
-		goto fail;
+	{
+		static const char *const not_entries[] = { "kb.json", "synonyms.json", NULL };
+		int rc = dirlist_json(dir, not_entries, LIM_KB_FILES, &files, &nf);
+
+		if (rc == -E2BIG)
+			diag(d, 1, dir, 0, 0, "too many files (the limit is %d)", LIM_KB_FILES);
+		else if (rc == -ENOENT)
+			diag(d, 1, dir, 0, 0, "cannot open directory: %s", strerror(errno));
+		else if (rc)
+			diag(d, 1, dir, 0, 0, "out of memory");
+		if (rc)
+			goto fail;
+	}
 	for (size_t i = 0; i < nf; i++)
 		load_entry_file(kb, files[i], d);
 	if (!kb->n_entries && !d->errors)
@@ -1129,21 +1056,15 @@ struct kb_snapshot *kb_load(const char *dir, const struct kb_options *opt, struc
 		}
 	}
 	for (size_t i = 0; i < kb->n_entries; i++)
-		kb->st.text_bytes += 0;
-	for (size_t i = 0; i < kb->n_entries; i++)
 		for (size_t q = 0; q < kb->entries[i].n_questions; q++)
 			kb->st.text_bytes += strlen(kb->entries[i].questions[q]);
 	kb->st.entries = kb->n_entries;
 	kb->st.analyzer_bytes = tok_bytes(kb->an);
 	kb->st.load_ms = now_ms() - t0;
-	for (size_t i = 0; i < nf; i++)
-		free(files[i]);
-	free(files);
+	dirlist_free(files, nf);
 	return kb;
 fail:
-	for (size_t i = 0; i < nf; i++)
-		free(files[i]);
-	free(files);
+	dirlist_free(files, nf);
 	kb_snapshot_free(kb);
 	return NULL;
 }
