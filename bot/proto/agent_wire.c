@@ -5,6 +5,7 @@
  * are copied.
  */
 #include "proto/agent_wire.h"
+#include "proto/jsonout.h"
 
 #include "core/str.h"
 
@@ -224,44 +225,6 @@ void agent_wire_free(char *env)
 	cJSON_free(env);
 }
 
-static char *finish(cJSON *j, bool ok, size_t *len)
-{
-	char *s = NULL;
-
-	if (j && ok)
-		s = cJSON_PrintUnformatted(j);
-	cJSON_Delete(j);
-	if (s && len)
-		*len = strlen(s);
-	return s;
-}
-
-static cJSON *envelope(const char *type)
-{
-	cJSON *j = cJSON_CreateObject();
-
-	if (j && (!cJSON_AddNumberToObject(j, "v", AGENT_WIRE_VERSION) || !cJSON_AddStringToObject(j, "type", type))) {
-		cJSON_Delete(j);
-		return NULL;
-	}
-	return j;
-}
-
-/* A string of n bytes (may hold no NUL within). */
-static bool add_strn(cJSON *j, const char *name, const char *s, size_t n)
-{
-	char *copy = malloc(n + 1);
-	cJSON *it;
-
-	if (!copy)
-		return false;
-	memcpy(copy, s, n);
-	copy[n] = '\0';
-	it = cJSON_CreateString(copy);
-	free(copy);
-	return it && cJSON_AddItemToObject(j, name, it);
-}
-
 static bool add_str(cJSON *j, const char *name, const char *s)
 {
 	return cJSON_AddStringToObject(j, name, s ? s : "") != NULL;
@@ -320,18 +283,18 @@ static cJSON *str_array(const char *const *v, size_t n)
 char *agent_wire_hello(const struct handoff_agent *a, const char *const *teams, size_t n_teams,
 		       const char *const *resolutions, size_t n_res, size_t *len)
 {
-	cJSON *j = envelope("hello");
+	cJSON *j = jout_envelope("hello", AGENT_WIRE_VERSION);
 	bool ok = j && cJSON_AddItemToObject(j, "agent", agent_wire_agent(a)) &&
 		  cJSON_AddItemToObject(j, "teams", str_array(teams, n_teams)) &&
 		  cJSON_AddItemToObject(j, "resolutions", str_array(resolutions, n_res));
 
-	return finish(j, ok, len);
+	return jout_finish(j, ok, len);
 }
 
 char *agent_wire_queue(uint64_t version, const struct handoff_queue_item *waiting, size_t n_waiting, size_t total,
 		       const struct handoff_conv *const *mine, size_t n_mine, size_t *len)
 {
-	cJSON *j = envelope("queue"), *w, *m;
+	cJSON *j = jout_envelope("queue", AGENT_WIRE_VERSION), *w, *m;
 	bool ok = j && add_num(j, "version", (double)version) && (w = cJSON_AddArrayToObject(j, "waiting")) &&
 		  add_num(j, "total", (double)total) && (m = cJSON_AddArrayToObject(j, "mine"));
 
@@ -358,28 +321,28 @@ char *agent_wire_queue(uint64_t version, const struct handoff_queue_item *waitin
 		     add_str(it, "scene", c->scene) && add_str(it, "summary", c->summary) &&
 		     add_num(it, "assigned_at", (double)c->assigned_at);
 	}
-	return finish(j, ok, len);
+	return jout_finish(j, ok, len);
 }
 
 char *agent_wire_claimed(const char *conv, size_t *len)
 {
-	cJSON *j = envelope("claimed");
+	cJSON *j = jout_envelope("claimed", AGENT_WIRE_VERSION);
 
-	return finish(j, j && add_str(j, "conv", conv), len);
+	return jout_finish(j, j && add_str(j, "conv", conv), len);
 }
 
 char *agent_wire_claim_failed(const char *conv, const char *code, const char *message, size_t *len)
 {
-	cJSON *j = envelope("claim_failed");
+	cJSON *j = jout_envelope("claim_failed", AGENT_WIRE_VERSION);
 	bool ok = j && (conv ? add_str(j, "conv", conv) : cJSON_AddNullToObject(j, "conv") != NULL) &&
 		  add_str(j, "code", code) && add_str(j, "message", message);
 
-	return finish(j, ok, len);
+	return jout_finish(j, ok, len);
 }
 
 cJSON *agent_wire_case_file_begin(const char *conv, const char *casefile, size_t cf_len, size_t *skip)
 {
-	cJSON *j = envelope("case_file"), *cf = NULL;
+	cJSON *j = jout_envelope("case_file", AGENT_WIRE_VERSION), *cf = NULL;
 	const cJSON *t, *d;
 	bool ok;
 
@@ -411,7 +374,7 @@ static cJSON *msg_json(const struct handoff_msg *m)
 {
 	cJSON *it = cJSON_CreateObject();
 	bool ok = it && add_str(it, "from", handoff_from_name(m->from)) && add_str(it, "author", m->author) &&
-		  add_strn(it, "text", m->text, m->text_len) && add_num(it, "at", (double)m->at);
+		  jout_add_strn(it, "text", m->text, m->text_len) && add_num(it, "at", (double)m->at);
 
 	if (!ok) {
 		cJSON_Delete(it);
@@ -433,40 +396,40 @@ int agent_wire_case_file_add(cJSON *b, const struct handoff_msg *m)
 
 char *agent_wire_case_file_finish(cJSON *b, size_t *len)
 {
-	return finish(b, b != NULL, len);
+	return jout_finish(b, b != NULL, len);
 }
 
 char *agent_wire_customer_msg(const char *conv, const char *id, const char *text, size_t text_len, int64_t at,
 			      size_t *len)
 {
-	cJSON *j = envelope("customer_msg");
-	bool ok = j && add_str(j, "conv", conv) && add_str(j, "id", id) && add_strn(j, "text", text, text_len) &&
+	cJSON *j = jout_envelope("customer_msg", AGENT_WIRE_VERSION);
+	bool ok = j && add_str(j, "conv", conv) && add_str(j, "id", id) && jout_add_strn(j, "text", text, text_len) &&
 		  add_num(j, "at", (double)at);
 
-	return finish(j, ok, len);
+	return jout_finish(j, ok, len);
 }
 
 char *agent_wire_agent_msg(const char *conv, const char *id, const char *text, size_t text_len, int64_t at,
 			   const char *author, size_t *len)
 {
-	cJSON *j = envelope("agent_msg");
-	bool ok = j && add_str(j, "conv", conv) && add_str(j, "id", id) && add_strn(j, "text", text, text_len) &&
+	cJSON *j = jout_envelope("agent_msg", AGENT_WIRE_VERSION);
+	bool ok = j && add_str(j, "conv", conv) && add_str(j, "id", id) && jout_add_strn(j, "text", text, text_len) &&
 		  add_num(j, "at", (double)at) && add_str(j, "author", author);
 
-	return finish(j, ok, len);
+	return jout_finish(j, ok, len);
 }
 
 char *agent_wire_typing(const char *conv, bool on, size_t *len)
 {
-	cJSON *j = envelope("typing");
+	cJSON *j = jout_envelope("typing", AGENT_WIRE_VERSION);
 
-	return finish(j, j && add_str(j, "conv", conv) && cJSON_AddBoolToObject(j, "on", on), len);
+	return jout_finish(j, j && add_str(j, "conv", conv) && cJSON_AddBoolToObject(j, "on", on), len);
 }
 
 char *agent_wire_suggestions(const char *conv, const char *for_, const struct handoff_suggestion *items, size_t n,
 			     size_t *len)
 {
-	cJSON *j = envelope("kb_suggestions"), *a;
+	cJSON *j = jout_envelope("kb_suggestions", AGENT_WIRE_VERSION), *a;
 	bool ok = j && (conv && *conv ? add_str(j, "conv", conv) : cJSON_AddNullToObject(j, "conv") != NULL) &&
 		  add_str(j, "for", for_) && (a = cJSON_AddArrayToObject(j, "items"));
 
@@ -477,30 +440,30 @@ char *agent_wire_suggestions(const char *conv, const char *for_, const struct ha
 		     add_str(it, "question", items[i].question) && add_str(it, "answer", items[i].answer) &&
 		     add_num(it, "score", (double)(int)(items[i].score * 1000 + 0.5f) / 1000.0);
 	}
-	return finish(j, ok, len);
+	return jout_finish(j, ok, len);
 }
 
 char *agent_wire_released(const char *conv, const char *why, size_t *len)
 {
-	cJSON *j = envelope("released");
+	cJSON *j = jout_envelope("released", AGENT_WIRE_VERSION);
 
-	return finish(j, j && add_str(j, "conv", conv) && add_str(j, "why", why), len);
+	return jout_finish(j, j && add_str(j, "conv", conv) && add_str(j, "why", why), len);
 }
 
 char *agent_wire_proposed(const char *conv, int64_t draft, size_t *len)
 {
-	cJSON *j = envelope("proposed");
+	cJSON *j = jout_envelope("proposed", AGENT_WIRE_VERSION);
 
-	return finish(j, j && add_str(j, "conv", conv) && add_num(j, "draft", (double)draft), len);
+	return jout_finish(j, j && add_str(j, "conv", conv) && add_num(j, "draft", (double)draft), len);
 }
 
 char *agent_wire_error(const char *code, const char *message, const char *reply_to, size_t *len)
 {
-	cJSON *j = envelope("error");
+	cJSON *j = jout_envelope("error", AGENT_WIRE_VERSION);
 	bool ok = j && add_str(j, "code", code) && add_str(j, "message", message) &&
 		  (!reply_to || add_str(j, "reply_to", reply_to));
 
-	return finish(j, ok, len);
+	return jout_finish(j, ok, len);
 }
 
 /* ---- the sign-in API ---- */

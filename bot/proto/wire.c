@@ -4,6 +4,7 @@
  * string is bounded before it is copied.
  */
 #include "proto/wire.h"
+#include "proto/jsonout.h"
 
 #include "core/str.h"
 
@@ -376,30 +377,6 @@ void wire_free(char *env)
 	cJSON_free(env);
 }
 
-/* Print j compactly and free it. NULL when j is NULL or any step failed (ok == false). */
-static char *finish(cJSON *j, bool ok, size_t *len)
-{
-	char *s = NULL;
-
-	if (j && ok)
-		s = cJSON_PrintUnformatted(j);
-	cJSON_Delete(j);
-	if (s && len)
-		*len = strlen(s);
-	return s;
-}
-
-static cJSON *envelope(const char *type)
-{
-	cJSON *j = cJSON_CreateObject();
-
-	if (j && (!cJSON_AddNumberToObject(j, "v", WIRE_VERSION) || !cJSON_AddStringToObject(j, "type", type))) {
-		cJSON_Delete(j);
-		return NULL;
-	}
-	return j;
-}
-
 static bool add_strings(cJSON *j, const char *name, const char *const *v, size_t n)
 {
 	cJSON *a = cJSON_AddArrayToObject(j, name);
@@ -426,7 +403,7 @@ static bool add_msg_id(cJSON *j, const char *name, uint32_t id)
 
 char *wire_welcome(const char *token, const struct engine_welcome *w, const struct sess *s, bool resumed, size_t *len)
 {
-	cJSON *j = envelope("welcome"), *tr;
+	cJSON *j = jout_envelope("welcome", WIRE_VERSION), *tr;
 	bool ok = j && cJSON_AddStringToObject(j, "token", token) && cJSON_AddStringToObject(j, "lang", w->lang) &&
 		  (!w->scene[0] || cJSON_AddStringToObject(j, "scene", w->scene)) &&
 		  cJSON_AddStringToObject(j, "greeting", w->greeting) &&
@@ -440,7 +417,7 @@ char *wire_welcome(const char *token, const struct engine_welcome *w, const stru
 		if (ok)
 			cJSON_AddItemToArray(tr, raw);
 	}
-	return finish(j, ok, len);
+	return jout_finish(j, ok, len);
 }
 
 static bool add_links(cJSON *j, const struct kb_entry *e)
@@ -489,14 +466,14 @@ static bool add_answer(cJSON *j, const struct engine_reply *r)
 char *wire_reply(const struct engine_reply *r, const char *reply_to, size_t *len)
 {
 	const char *type = r->kind == ENGINE_CLARIFY ? "clarify" : r->kind == ENGINE_FALLBACK ? "fallback" : "answer";
-	cJSON *j = envelope(type), *a;
+	cJSON *j = jout_envelope(type, WIRE_VERSION), *a;
 	bool ok = j && add_msg_id(j, "id", r->id) &&
 		  (!reply_to || !*reply_to || cJSON_AddStringToObject(j, "reply_to", reply_to)) &&
 		  cJSON_AddStringToObject(j, "text", engine_reply_text(r)) &&
 		  cJSON_AddStringToObject(j, "lang", r->lang ? r->lang : "");
 
 	if (!ok)
-		return finish(j, false, len);
+		return jout_finish(j, false, len);
 	switch (r->kind) {
 	case ENGINE_CLARIFY:
 		ok = (a = cJSON_AddArrayToObject(j, "candidates")) != NULL;
@@ -518,12 +495,12 @@ char *wire_reply(const struct engine_reply *r, const char *reply_to, size_t *len
 		ok = add_answer(j, r);
 		break;
 	}
-	return finish(j, ok, len);
+	return jout_finish(j, ok, len);
 }
 
 char *wire_customer_message(const char *id, const char *text, size_t text_len, size_t *len)
 {
-	cJSON *j = envelope("message");
+	cJSON *j = jout_envelope("message", WIRE_VERSION);
 	char *copy = malloc(text_len + 1);
 	bool ok;
 
@@ -534,57 +511,57 @@ char *wire_customer_message(const char *id, const char *text, size_t text_len, s
 	ok = j && copy && (!id || !*id || cJSON_AddStringToObject(j, "id", id)) &&
 	     cJSON_AddStringToObject(j, "text", copy) && cJSON_AddStringToObject(j, "from", "customer");
 	free(copy);
-	return finish(j, ok, len);
+	return jout_finish(j, ok, len);
 }
 
 char *wire_feedback(const char *reply_to, bool up, size_t *len)
 {
-	cJSON *j = envelope("feedback");
+	cJSON *j = jout_envelope("feedback", WIRE_VERSION);
 	bool ok = j && cJSON_AddStringToObject(j, "reply_to", reply_to) &&
 		  cJSON_AddStringToObject(j, "value", up ? "up" : "down");
 
-	return finish(j, ok, len);
+	return jout_finish(j, ok, len);
 }
 
 char *wire_choose(const char *reply_to, const char *entry, size_t *len)
 {
-	cJSON *j = envelope("choose");
+	cJSON *j = jout_envelope("choose", WIRE_VERSION);
 	bool ok = j && cJSON_AddStringToObject(j, "reply_to", reply_to) &&
 		  (entry ? cJSON_AddStringToObject(j, "entry", entry) : cJSON_AddNullToObject(j, "entry"));
 
-	return finish(j, ok, len);
+	return jout_finish(j, ok, len);
 }
 
 char *wire_resolved(const char *reply_to, bool yes, size_t *len)
 {
-	cJSON *j = envelope("resolved");
+	cJSON *j = jout_envelope("resolved", WIRE_VERSION);
 	bool ok = j && cJSON_AddStringToObject(j, "reply_to", reply_to) && cJSON_AddBoolToObject(j, "value", yes);
 
-	return finish(j, ok, len);
+	return jout_finish(j, ok, len);
 }
 
 char *wire_survey(int csat, int ces, size_t *len)
 {
-	cJSON *j = envelope("survey");
+	cJSON *j = jout_envelope("survey", WIRE_VERSION);
 	bool ok = j && (csat < 0 || cJSON_AddNumberToObject(j, "csat", csat)) &&
 		  (ces < 0 || cJSON_AddNumberToObject(j, "ces", ces));
 
-	return finish(j, ok, len);
+	return jout_finish(j, ok, len);
 }
 
 char *wire_error(const char *code, const char *message, long long retry_after_ms, size_t *len)
 {
-	cJSON *j = envelope("error");
+	cJSON *j = jout_envelope("error", WIRE_VERSION);
 	bool ok = j && cJSON_AddStringToObject(j, "code", code) && cJSON_AddStringToObject(j, "message", message) &&
 		  (retry_after_ms < 0 || cJSON_AddNumberToObject(j, "retry_after_ms", (double)retry_after_ms));
 
-	return finish(j, ok, len);
+	return jout_finish(j, ok, len);
 }
 
 char *wire_notice(const char *text, size_t *len)
 {
-	cJSON *j = envelope("notice");
+	cJSON *j = jout_envelope("notice", WIRE_VERSION);
 	bool ok = j && cJSON_AddStringToObject(j, "text", text);
 
-	return finish(j, ok, len);
+	return jout_finish(j, ok, len);
 }
