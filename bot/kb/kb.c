@@ -894,6 +894,8 @@ static int build_lang(struct kb_snapshot *kb, struct kb_lang *L, const struct kb
 			L->any_window = true;
 		if (e->n_scenes)
 			L->any_scene = true;
+		if (!tok_run(kb->an, e->answer, strlen(e->answer), 0, kb->tl) && idx_builder_domain(b, kb->tl))
+			goto out;
 		for (size_t q = 0; q < e->n_questions; q++) {
 			char key[LIM_QUESTION_BYTES * 2];
 			size_t kl = norm_key(e->questions[q], key, sizeof(key));

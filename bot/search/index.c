@@ -30,6 +30,7 @@ struct idx_builder {
 	size_t n_ent, cap_ent;
 	char **alias_from, **alias_to;
 	size_t n_alias, cap_alias;
+	struct strmap *domain;     /* words of the entries' answers */
 };
 
 static int grow(void **p, size_t *cap, size_t need, size_t elem)
@@ -57,8 +58,9 @@ struct idx_builder *idx_builder_new(void)
 	if (!b)
 		return NULL;
 	b->vocab = strmap_new();
+	b->domain = strmap_new();
 	b->var_start = malloc(sizeof(uint32_t));
-	if (!b->vocab || !b->var_start) {
+	if (!b->vocab || !b->domain || !b->var_start) {
 		idx_builder_free(b);
 		return NULL;
 	}
@@ -71,6 +73,7 @@ void idx_builder_free(struct idx_builder *b)
 	if (!b)
 		return;
 	strmap_free(b->vocab);
+	strmap_free(b->domain);
 	free(b->terms);
 	free(b->term_off);
 	free(b->term_fuzzy);
@@ -110,6 +113,14 @@ int idx_builder_alias(struct idx_builder *b, const char *from, const char *to)
 		return -ENOMEM;
 	}
 	b->n_alias++;
+	return 0;
+}
+
+int idx_builder_domain(struct idx_builder *b, const struct tok_list *toks)
+{
+	for (size_t i = 0; i < toks->n; i++)
+		if (!strmap_put(b->domain, toks->t[i].term, toks->t[i].len, 0, NULL))
+			return -ENOMEM;
 	return 0;
 }
 
@@ -216,7 +227,7 @@ struct idx {
 	char *terms;                 /* NUL-separated term strings */
 	uint32_t *term_off;
 	float *idf;                  /* per term: query weight (SVM) or best contribution (BM25) */
-	float idf_unseen;
+	float idf_unseen;            /* an unknown query word's weight in the normaliser */
 	uint32_t *post_start;        /* CSR: term -> [post_start[t], post_start[t+1]) */
 	uint32_t *post_doc;
 	float *post_w;
@@ -227,6 +238,9 @@ struct idx {
 	struct typo_slot *typo;      /* sorted by hash */
 	size_t n_typo;
 	float typo_weight;
+	float foreign_weight;
+	uint32_t *domain;            /* sorted hashes of answer words that are not terms */
+	size_t n_domain;
 	size_t bytes;
 };
 
@@ -241,6 +255,7 @@ void idx_params_default(struct idx_params *p)
 	p->b = 0.75f;
 	p->train_budget = 4e8;
 	p->typo_weight = 0.7f;
+	p->foreign_weight = 2.0f;
 }
 
 enum idx_mode idx_mode_of(const struct idx *ix) { return ix->mode; }
@@ -253,6 +268,7 @@ void idx_free(struct idx *ix)
 	if (!ix)
 		return;
 	strmap_free(ix->vocab);
+	free(ix->domain);
 	free(ix->terms);
 	free(ix->term_off);
 	free(ix->idf);
@@ -588,6 +604,51 @@ int idx_edit_distance(const char *a, size_t al, const char *b, size_t bl, int ma
 
 /* ---- build ---- */
 
+/* ---- domain words: what the answers talk about ---- */
+
+static int domain_add(void *arg, const char *key, size_t len, uint32_t val)
+{
+	struct idx *ix = arg;
+
+	(void)val;
+	if (!strmap_get(ix->vocab, key, len))
+		ix->domain[ix->n_domain++] = hash32(key, len);
+	return 0;
+}
+
+static int u32_cmp(const void *a, const void *b)
+{
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+static int build_domain(struct idx *ix, const struct idx_builder *b)
+{
+	ix->domain = malloc((strmap_count(b->domain) + 1) * sizeof(uint32_t));
+	if (!ix->domain)
+		return -ENOMEM;
+	strmap_each(b->domain, domain_add, ix);
+	qsort(ix->domain, ix->n_domain, sizeof(uint32_t), u32_cmp);
+	return 0;
+}
+
+static bool in_domain(const struct idx *ix, const char *s, size_t len)
+{
+	uint32_t h = hash32(s, len);
+	size_t lo = 0, hi = ix->n_domain;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (ix->domain[mid] < h)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < ix->n_domain && ix->domain[lo] == h;
+}
+
 struct idx *idx_build(const struct idx_builder *b, uint32_t n_docs, const struct idx_params *p)
 {
 	struct idx *ix = calloc(1, sizeof(*ix));
@@ -601,6 +662,7 @@ struct idx *idx_build(const struct idx_builder *b, uint32_t n_docs, const struct
 		return NULL;
 	ix->n_docs = n_docs;
 	ix->typo_weight = p->typo_weight;
+	ix->foreign_weight = p->foreign_weight;
 	remap = malloc((b->n_terms + 1) * sizeof(uint32_t));
 	vars = malloc((b->n_var + 1) * sizeof(uint32_t));
 	df = calloc(b->n_terms + 1, sizeof(uint32_t));
@@ -784,12 +846,13 @@ struct idx *idx_build(const struct idx_builder *b, uint32_t n_docs, const struct
 		if (rc)
 			goto fail;
 	}
-	if (to_csr(ix, &tr) || build_typo(ix, fuzzy))
+	if (to_csr(ix, &tr) || build_typo(ix, fuzzy) || build_domain(ix, b))
 		goto fail;
 	ix->bytes = sizeof(*ix) + strmap_bytes(ix->vocab) + b->terms_len + 1 +
 		    (ix->n_terms + 1) * (sizeof(uint32_t) * 2 + sizeof(float)) +
 		    ix->n_post * (sizeof(uint32_t) + sizeof(float)) + n_docs * sizeof(float) +
-		    ix->n_typo * sizeof(struct typo_slot) + ix->n_alias * sizeof(uint32_t);
+		    ix->n_typo * sizeof(struct typo_slot) + ix->n_alias * sizeof(uint32_t) +
+		    ix->n_domain * sizeof(uint32_t);
 	triples_free(&tr);
 	free(remap);
 	free(vars);
@@ -948,9 +1011,14 @@ static size_t query_terms(const struct idx *ix, const struct tok_list *q, uint32
 		size_t j;
 
 		if (m == IDX_MATCH_UNKNOWN) {
+			/* A word no answer uses either is evidence of another subject. */
+			double u = ix->idf_unseen;
+
+			if (!in_domain(ix, q->t[i].term, q->t[i].len))
+				u *= ix->foreign_weight;
 			qi.unknown++;
-			all2 += (double)ix->idf_unseen * ix->idf_unseen;
-			all1 += ix->idf_unseen;
+			all2 += u * u;
+			all1 += u;
 			continue;
 		}
 		if (m == IDX_MATCH_TYPO)

@@ -37,6 +37,8 @@ struct idx_params {
 	float k1, b;             /* BM25 (defaults 1.5, 0.75) */
 	double train_budget;     /* IDX_AUTO trains when docs*nnz*epochs is below it */
 	float typo_weight;       /* weight of a typo-corrected term (default 0.7) */
+	float foreign_weight;    /* an unknown word that no answer uses either weighs this many
+				    times an unseen term in the confidence (default 2) */
 	const uint8_t *skip_variant;   /* optional: variants left out (cross-validation) */
 };
 
@@ -63,6 +65,14 @@ int idx_builder_add(struct idx_builder *b, uint32_t doc, const struct tok_list *
  * within typo distance of from matches to. Returns 0 or -ENOMEM.
  */
 int idx_builder_alias(struct idx_builder *b, const char *from, const char *to);
+
+/*
+ * Declare the words of an answer (its tokens) as the KB's domain: they are
+ * not indexed, but a query word the questions do not know and an answer uses
+ * lowers the confidence less than a word foreign to the whole KB.
+ * Returns 0 or -ENOMEM.
+ */
+int idx_builder_domain(struct idx_builder *b, const struct tok_list *toks);
 
 /* Number of variants added. */
 size_t idx_builder_variants(const struct idx_builder *b);
