@@ -186,15 +186,29 @@ static void decide_should_answer_clarify_or_fall_back(void **state)
 	struct idx_hit none[] = { { 0, 0.1f } };
 	size_t n;
 
-	assert_int_equal(dec_decide(&th, clear, 2, &n), DEC_ANSWER);
+	assert_int_equal(dec_decide(&th, clear, 2, 3, &n), DEC_ANSWER);
 	assert_int_equal(n, 1);
-	assert_int_equal(dec_decide(&th, close, 3, &n), DEC_CLARIFY);
+	assert_int_equal(dec_decide(&th, close, 3, 3, &n), DEC_CLARIFY);
 	assert_int_equal(n, 2);
-	assert_int_equal(dec_decide(&th, weak, 2, &n), DEC_CLARIFY);
+	assert_int_equal(dec_decide(&th, weak, 2, 3, &n), DEC_CLARIFY);
 	assert_int_equal(n, 1);
-	assert_int_equal(dec_decide(&th, none, 1, &n), DEC_FALLBACK);
+	assert_int_equal(dec_decide(&th, none, 1, 3, &n), DEC_FALLBACK);
 	assert_int_equal(n, 0);
-	assert_int_equal(dec_decide(&th, NULL, 0, &n), DEC_FALLBACK);
+	assert_int_equal(dec_decide(&th, NULL, 0, 3, &n), DEC_FALLBACK);
+}
+
+static void a_one_word_question_two_entries_answer_about_as_well_is_clarified(void **state)
+{
+	struct dec_thresholds th = { .answer = 0.5f, .margin = 0.1f, .clarify = 0.2f };
+	struct idx_hit both[] = { { 0, 0.9f }, { 1, 0.75f }, { 2, 0.72f }, { 3, 0.71f }, { 4, 0.1f } };
+	struct idx_hit one[] = { { 0, 0.9f }, { 1, 0.6f } };   /* the runner-up answers, but far less well */
+	size_t n;
+
+	assert_int_equal(dec_decide(&th, both, 5, 1, &n), DEC_CLARIFY);
+	assert_int_equal(n, 3);   /* every entry that would answer, up to the candidate limit */
+	assert_int_equal(dec_decide(&th, both, 5, 2, &n), DEC_ANSWER);   /* "refund status" is not ambiguous */
+	assert_int_equal(dec_decide(&th, one, 2, 1, &n), DEC_ANSWER);    /* "warranty": one entry answers it best */
+	assert_int_equal(n, 1);
 }
 
 static void calibrate_should_put_the_cut_between_in_scope_and_out_of_scope_scores(void **state)
@@ -223,6 +237,7 @@ int main(void)
 		cmocka_unit_test(explain_should_list_each_query_word_with_its_weight),
 		cmocka_unit_test(edit_distance_should_count_transpositions_as_one),
 		cmocka_unit_test(decide_should_answer_clarify_or_fall_back),
+		cmocka_unit_test(a_one_word_question_two_entries_answer_about_as_well_is_clarified),
 		cmocka_unit_test(calibrate_should_put_the_cut_between_in_scope_and_out_of_scope_scores),
 	};
 	return cmocka_run_group_tests_name("search/index", tests, setup, teardown);

@@ -1223,7 +1223,7 @@ int kb_match(struct kb_snapshot *kb, const struct kb_query *q, struct kb_result 
 	out->n_top = idx_search(L->ix, L->scratch, kb->tl, allow, boost, out->top, LIM_CANDIDATES + 1, &out->info);
 	for (size_t i = 0; i < out->n_top; i++)
 		out->top_entry[i] = &kb->entries[L->doc_entry[out->top[i].doc]];
-	out->verdict = dec_decide(&L->th, out->top, out->n_top, &out->n_cand);
+	out->verdict = dec_decide(&L->th, out->top, out->n_top, out->info.known + out->info.typo, &out->n_cand);
 	for (size_t i = 0; i < out->n_cand; i++) {
 		out->cand[i] = out->top_entry[i];
 		out->score[i] = out->top[i].score;

@@ -6,13 +6,24 @@
 #include <errno.h>
 #include <stdlib.h>
 
-enum dec_verdict dec_decide(const struct dec_thresholds *th, const struct idx_hit *hits, size_t n, size_t *n_cand)
+enum dec_verdict dec_decide(const struct dec_thresholds *th, const struct idx_hit *hits, size_t n, size_t words,
+			    size_t *n_cand)
 {
 	size_t c = 0;
 
 	*n_cand = 0;
 	if (!n || hits[0].score < th->clarify)
 		return DEC_FALLBACK;
+	/*
+	 * One word ("refund?") that another entry answers about as well (at least
+	 * half as far above the answer threshold as the best): ask which.
+	 */
+	if (words == 1 && n > 1 && hits[1].score - th->answer >= (hits[0].score - th->answer) / 2) {
+		while (c < n && c < LIM_CANDIDATES && hits[c].score - th->answer >= (hits[0].score - th->answer) / 2)
+			c++;
+		*n_cand = c;
+		return DEC_CLARIFY;
+	}
 	if (hits[0].score >= th->answer && (n == 1 || hits[0].score - hits[1].score >= th->margin)) {
 		*n_cand = 1;
 		return DEC_ANSWER;

@@ -19,11 +19,12 @@ struct dec_thresholds {
 };
 
 /*
- * Decide over hits (descending). Writes to *n_cand how many leading hits are
- * the answer (1) or the clarification candidates (1..LIM_CANDIDATES), 0 for
- * a fallback.
+ * Decide over hits (descending) for a question of `words` matched words.
+ * Writes to *n_cand how many leading hits are the answer (1) or the
+ * clarification candidates (1..LIM_CANDIDATES), 0 for a fallback.
  */
-enum dec_verdict dec_decide(const struct dec_thresholds *th, const struct idx_hit *hits, size_t n, size_t *n_cand);
+enum dec_verdict dec_decide(const struct dec_thresholds *th, const struct idx_hit *hits, size_t n, size_t words,
+			    size_t *n_cand);
 
 struct dec_sample {
 	float top, margin;   /* score of the best hit, lead over the second */
