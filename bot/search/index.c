@@ -537,7 +537,7 @@ static int build_typo(struct idx *ix, const uint8_t *fuzzy)
 		size_t len = strlen(s), nc = str_utf8_count(s, len);
 		int rc;
 
-		if (!fuzzy[t] || nc < 3)
+		if (!fuzzy[t] || nc < 4)
 			continue;
 		f.term = t;
 		/*
