@@ -108,6 +108,9 @@ static void index_should_match_typos_within_edit_distance(void **state)
 	search(ix, "fea", h, &qi);
 	assert_int_equal(qi.typo, 0);
 	assert_int_equal(qi.unknown, 1);
+	/* Nor are shorter terms typo targets: "feed" is not a misspelt "fee". */
+	search(ix, "feed", h, &qi);
+	assert_int_equal(qi.typo, 0);
 	idx_free(ix);
 }
 
@@ -148,6 +151,33 @@ static void index_should_lower_the_score_for_words_it_does_not_know(void **state
 	assert_int_equal(qi.unknown, 2);
 	assert_true(qi.known_share < 1.0f);
 	assert_true(b[0].score < a[0].score);
+	idx_free(ix);
+}
+
+static void a_word_no_answer_uses_should_lower_the_score_more_than_one_an_answer_uses(void **state)
+{
+	struct idx_builder *b = idx_builder_new();
+	struct idx_params p;
+	struct idx *ix;
+	struct idx_hit domain[3], foreign[3];
+	const char *answer = "Refunds reach your bank within 5 days; a parcel left on the porch counts as delivered.";
+
+	for (uint32_t d = 0; d < NDOCS; d++)
+		for (int v = 0; v < 4; v++) {
+			assert_int_equal(tok_run(an, docs[d][v], strlen(docs[d][v]), TOK_LEARN, &tl), 0);
+			assert_true(idx_builder_add(b, d, &tl) >= 0);
+		}
+	assert_int_equal(tok_run(an, answer, strlen(answer), 0, &tl), 0);
+	assert_int_equal(idx_builder_domain(b, &tl), 0);
+	idx_params_default(&p);
+	ix = idx_build(b, NDOCS, &p);
+	idx_builder_free(b);
+	/* Both words are unknown to the questions; only "bank" is a word the shop talks about. */
+	search(ix, "refund timing bank", domain, NULL);
+	search(ix, "refund timing student", foreign, NULL);
+	assert_int_equal(domain[0].doc, 0);
+	assert_int_equal(foreign[0].doc, 0);
+	assert_true(foreign[0].score < domain[0].score);
 	idx_free(ix);
 }
 
@@ -236,6 +266,7 @@ int main(void)
 		cmocka_unit_test(index_should_lower_the_score_for_words_it_does_not_know),
 		cmocka_unit_test(explain_should_list_each_query_word_with_its_weight),
 		cmocka_unit_test(edit_distance_should_count_transpositions_as_one),
+		cmocka_unit_test(a_word_no_answer_uses_should_lower_the_score_more_than_one_an_answer_uses),
 		cmocka_unit_test(decide_should_answer_clarify_or_fall_back),
 		cmocka_unit_test(a_one_word_question_two_entries_answer_about_as_well_is_clarified),
 		cmocka_unit_test(calibrate_should_put_the_cut_between_in_scope_and_out_of_scope_scores),
