@@ -942,7 +942,7 @@ struct run {
 	bool ok, fts_ok, oos, raw;     /* raw: the index alone, beyond the KB format's limits */
 	size_t entries, variants, capped, queries, terms, postings;
 	double load_ms, train_ms, calib_ms;
-	size_t index_bytes, text_bytes, analyzer_bytes, fts_bytes;
+	size_t index_bytes, postings_bytes, text_bytes, analyzer_bytes, fts_bytes;
 	double fts_build_ms;
 	enum idx_mode mode;
 	struct speed eng, fts;
@@ -1058,6 +1058,7 @@ static void run_kb(const char *work, const char *name, const struct dataset *ds,
 	r->train_ms = st.train_ms;
 	r->calib_ms = st.calibrate_ms;
 	r->index_bytes = st.index_bytes;
+	r->postings_bytes = st.postings_bytes;
 	r->text_bytes = st.text_bytes;
 	r->analyzer_bytes = st.analyzer_bytes;
 	r->mode = st.mode;
@@ -1159,6 +1160,7 @@ static void run_raw(const char *name, const struct dataset *ds, struct tok_analy
 	r->terms = idx_terms(ri.ix);
 	r->postings = idx_postings(ri.ix);
 	r->index_bytes = idx_bytes(ri.ix);
+	r->postings_bytes = idx_postings_bytes(ri.ix);
 	r->text_bytes = v.text_bytes;
 	r->mode = idx_mode_of(ri.ix);
 	at = answer_all(&m, ds->test, ds->n_test);
@@ -1438,7 +1440,7 @@ static void report(void)
 		snprintf(calib, sizeof(calib), r->raw ? "n/a" : "%.0f", r->calib_ms);
 		printf("| %s | %zu | %zu | %s | %.0f | %.0f | %s | %zu | %zu | %.0f | %.0f | %.0f | %.2f | %.0f | %.0f |\n", r->name,
 		       r->entries, r->variants, r->mode == IDX_BM25 ? "BM25" : "SVM", r->load_ms, r->train_ms, calib, r->terms,
-		       r->postings, r->index_bytes / 1024.0, r->postings * 8 / 1024.0, r->text_bytes / 1024.0,
+		       r->postings, r->index_bytes / 1024.0, r->postings_bytes / 1024.0, r->text_bytes / 1024.0,
 		       r->text_bytes ? (double)r->index_bytes / r->text_bytes : 0, r->fts_build_ms, r->fts_bytes / 1024.0);
 	}
 

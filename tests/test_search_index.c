@@ -7,6 +7,7 @@
 #include <setjmp.h>
 #include <stdint.h>
 #include <cmocka.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <errno.h>
 #include <string.h>
@@ -199,6 +200,65 @@ static void explain_should_list_each_query_word_with_its_weight(void **state)
 	idx_free(ix);
 }
 
+/* A word of consonants only (nothing for the stemmer to strip) for each number. */
+static void consonant_word(uint32_t n, char *w)
+{
+	static const char c[] = "bcdfghjklmnpqrtvwxz";
+
+	for (int i = 0; i < 4; i++, n /= 19)
+		w[i] = c[n % 19];
+	w[4] = 0;
+}
+
+static void index_should_keep_doc_and_term_ids_beyond_16_bits(void **state)
+{
+	enum { BIG = 70000 };
+	struct idx_builder *b = idx_builder_new();
+	struct idx_params p;
+	struct idx *ix, *small = build(IDX_BM25);
+	struct idx_scratch *s = idx_scratch_new(BIG);
+	struct idx_hit h[3];
+	struct idx_query_info qi;
+	struct idx_contrib c[4];
+	float bias;
+	char w[8], q[32];
+
+	/* Doc d has one word of its own; the last doc also "zeppelin", term id BIG. */
+	for (uint32_t d = 0; d < BIG; d++) {
+		consonant_word(d, w);
+		snprintf(q, sizeof(q), d == BIG - 1 ? "%s zeppelin" : "%s", w);
+		assert_int_equal(tok_run(an, q, strlen(q), TOK_LEARN, &tl), 0);
+		assert_true(idx_builder_add(b, d, &tl) >= 0);
+	}
+	idx_params_default(&p);
+	p.mode = IDX_BM25;
+	ix = idx_build(b, BIG, &p);
+	idx_builder_free(b);
+	assert_non_null(ix);
+	assert_non_null(s);
+	assert_int_equal(idx_terms(ix), BIG + 1);
+	/* Doc ids take 32 bits here, 16 in a small index. */
+	assert_int_equal(idx_postings_bytes(ix), idx_postings(ix) * 8);
+	assert_int_equal(idx_postings_bytes(small), idx_postings(small) * 6);
+	assert_true(idx_bytes(ix) > idx_postings_bytes(ix));
+
+	consonant_word(BIG - 2, w);
+	assert_int_equal(tok_run(an, w, strlen(w), 0, &tl), 0);
+	assert_int_equal(idx_search(ix, s, &tl, NULL, NULL, h, 3, &qi), 1);
+	assert_int_equal(h[0].doc, BIG - 2);
+	assert_int_equal(qi.known, 1);
+	assert_int_equal(tok_run(an, "zepelin", 7, 0, &tl), 0);
+	assert_int_equal(idx_search(ix, s, &tl, NULL, NULL, h, 3, &qi), 1);
+	assert_int_equal(h[0].doc, BIG - 1);
+	assert_int_equal(qi.typo, 1);
+	assert_int_equal(idx_explain(ix, &tl, BIG - 1, c, 4, &bias), 1);
+	assert_string_equal(c[0].term, "zeppelin");
+	assert_true(c[0].weight > 0);
+	idx_scratch_free(s);
+	idx_free(small);
+	idx_free(ix);
+}
+
 static void edit_distance_should_count_transpositions_as_one(void **state)
 {
 	assert_int_equal(idx_edit_distance("recieve", 7, "receive", 7, 2), 1);
@@ -265,6 +325,7 @@ int main(void)
 		cmocka_unit_test(index_should_match_a_misspelt_synonym_to_its_canonical_term),
 		cmocka_unit_test(index_should_lower_the_score_for_words_it_does_not_know),
 		cmocka_unit_test(explain_should_list_each_query_word_with_its_weight),
+		cmocka_unit_test(index_should_keep_doc_and_term_ids_beyond_16_bits),
 		cmocka_unit_test(edit_distance_should_count_transpositions_as_one),
 		cmocka_unit_test(a_word_no_answer_uses_should_lower_the_score_more_than_one_an_answer_uses),
 		cmocka_unit_test(decide_should_answer_clarify_or_fall_back),

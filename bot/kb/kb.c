@@ -958,7 +958,9 @@ static int build_lang(struct kb_snapshot *kb, struct kb_lang *L, const struct kb
 	kb->st.variants += nv;
 	kb->st.terms += idx_terms(L->ix);
 	kb->st.postings += idx_postings(L->ix);
-	kb->st.index_bytes += idx_bytes(L->ix) + L->n_docs * (sizeof(uint32_t) + 1 + sizeof(float));
+	kb->st.postings_bytes += idx_postings_bytes(L->ix);
+	kb->st.index_bytes += idx_bytes(L->ix) + idx_scratch_bytes(L->scratch) +
+			      (kb->n_entries + 1) * sizeof(uint32_t) + (L->n_docs + 1) * (1 + sizeof(float));
 	dec_defaults(idx_mode_of(L->ix), &L->th);
 	if (kb->has_cfg_th) {
 		L->th = kb->cfg_th;

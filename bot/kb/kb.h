@@ -99,7 +99,9 @@ const char *kb_name(const struct kb_snapshot *kb);
 
 struct kb_stats {
 	size_t entries, variants, terms, postings;
-	size_t index_bytes, analyzer_bytes, text_bytes;
+	size_t index_bytes;             /* the languages' indexes and their matching buffers */
+	size_t postings_bytes;          /* of which the postings (docs and weights) */
+	size_t analyzer_bytes, text_bytes;
 	double load_ms, train_ms, calibrate_ms;
 	enum idx_mode mode;
 };

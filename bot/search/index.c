@@ -215,34 +215,90 @@ int idx_builder_add(struct idx_builder *b, uint32_t doc, const struct tok_list *
 
 /* ---- the index ---- */
 
-struct typo_slot {
-	uint32_t hash;
-	uint32_t term;
+/* Ids (docs, terms) stored in 16 bits when the largest one fits, else in 32. */
+struct ids {
+	uint16_t *u16;
+	uint32_t *u32;
 };
+
+static inline uint32_t ids_get(const struct ids *a, size_t i)
+{
+	return a->u16 ? a->u16[i] : a->u32[i];
+}
+
+static inline void ids_set(struct ids *a, size_t i, uint32_t v)
+{
+	if (a->u16)
+		a->u16[i] = (uint16_t)v;
+	else
+		a->u32[i] = v;
+}
+
+static void ids_free(struct ids *a)
+{
+	free(a->u16);
+	free(a->u32);
+}
 
 struct idx {
 	enum idx_mode mode;
 	uint32_t n_docs, n_terms;
-	struct strmap *vocab;        /* term -> id */
-	char *terms;                 /* NUL-separated term strings */
-	uint32_t *term_off;
+	struct ids vocab;            /* open addressing on the term's hash: slot -> term id + 1, 0 = empty */
+	uint32_t vocab_mask;         /* slots - 1 (a power of two, at most 70% full) */
+	char *terms;                 /* term strings, NUL-separated, in id order */
+	uint32_t *term_off;          /* id -> offset in terms; one more (the end) after the last alias */
 	float *idf;                  /* per term: query weight (SVM) or best contribution (BM25) */
 	float idf_unseen;            /* an unknown query word's weight in the normaliser */
 	uint32_t *post_start;        /* CSR: term -> [post_start[t], post_start[t+1]) */
-	uint32_t *post_doc;
+	struct ids post_doc;
 	float *post_w;
 	size_t n_post;
 	float *bias;                 /* per doc (0 for BM25) */
 	uint32_t n_alias;            /* typo-only spellings: ids n_terms.. n_terms+n_alias-1 */
 	uint32_t *alias_target;      /* alias id - n_terms -> real term id */
-	struct typo_slot *typo;      /* sorted by hash */
+	uint32_t *typo_hash;         /* deletion hashes, sorted (ties by term id) */
+	struct ids typo_term;        /* the term (or alias) id of each */
 	size_t n_typo;
 	float typo_weight;
 	float foreign_weight;
 	uint32_t *domain;            /* sorted hashes of answer words that are not terms */
 	size_t n_domain;
-	size_t bytes;
+	size_t bytes;                /* everything allocated above, the struct included */
 };
+
+/* Allocations owned by the index go through these, so idx_bytes() is what they hold. */
+static void *ix_malloc(struct idx *ix, size_t n)
+{
+	void *p = malloc(n ? n : 1);
+
+	if (p)
+		ix->bytes += n ? n : 1;
+	return p;
+}
+
+static void *ix_calloc(struct idx *ix, size_t n, size_t size)
+{
+	void *p = calloc(n ? n : 1, size);
+
+	if (p)
+		ix->bytes += (n ? n : 1) * size;
+	return p;
+}
+
+/* Room for n ids up to max. */
+static int ids_alloc(struct idx *ix, struct ids *a, size_t n, uint32_t max)
+{
+	if (max <= UINT16_MAX)
+		a->u16 = ix_calloc(ix, n, sizeof(uint16_t));
+	else
+		a->u32 = ix_calloc(ix, n, sizeof(uint32_t));
+	return a->u16 || a->u32 ? 0 : -ENOMEM;
+}
+
+static size_t ids_bytes(const struct ids *a, size_t n)
+{
+	return n * (a->u16 ? sizeof(uint16_t) : sizeof(uint32_t));
+}
 
 void idx_params_default(struct idx_params *p)
 {
@@ -261,22 +317,24 @@ void idx_params_default(struct idx_params *p)
 enum idx_mode idx_mode_of(const struct idx *ix) { return ix->mode; }
 size_t idx_bytes(const struct idx *ix) { return ix->bytes; }
 size_t idx_postings(const struct idx *ix) { return ix->n_post; }
+size_t idx_postings_bytes(const struct idx *ix) { return ids_bytes(&ix->post_doc, ix->n_post) + ix->n_post * sizeof(float); }
 size_t idx_terms(const struct idx *ix) { return ix->n_terms; }
 
 void idx_free(struct idx *ix)
 {
 	if (!ix)
 		return;
-	strmap_free(ix->vocab);
+	ids_free(&ix->vocab);
 	free(ix->domain);
 	free(ix->terms);
 	free(ix->term_off);
 	free(ix->idf);
 	free(ix->post_start);
-	free(ix->post_doc);
+	ids_free(&ix->post_doc);
 	free(ix->post_w);
 	free(ix->bias);
-	free(ix->typo);
+	free(ix->typo_hash);
+	ids_free(&ix->typo_term);
 	free(ix->alias_target);
 	free(ix);
 }
@@ -327,10 +385,9 @@ static void triples_free(struct triples *t)
 /* Counting sort of the triples by term into the index's CSR arrays. */
 static int to_csr(struct idx *ix, const struct triples *t)
 {
-	ix->post_start = calloc(ix->n_terms + 2, sizeof(uint32_t));
-	ix->post_doc = malloc((t->n ? t->n : 1) * sizeof(uint32_t));
-	ix->post_w = malloc((t->n ? t->n : 1) * sizeof(float));
-	if (!ix->post_start || !ix->post_doc || !ix->post_w)
+	ix->post_start = ix_calloc(ix, ix->n_terms + 2, sizeof(uint32_t));
+	ix->post_w = ix_malloc(ix, t->n * sizeof(float));
+	if (!ix->post_start || !ix->post_w || ids_alloc(ix, &ix->post_doc, t->n, ix->n_docs ? ix->n_docs - 1 : 0))
 		return -ENOMEM;
 	for (size_t i = 0; i < t->n; i++)
 		ix->post_start[t->term[i] + 2]++;
@@ -339,7 +396,7 @@ static int to_csr(struct idx *ix, const struct triples *t)
 	for (size_t i = 0; i < t->n; i++) {
 		uint32_t at = ix->post_start[t->term[i] + 1]++;
 
-		ix->post_doc[at] = t->doc[i];
+		ids_set(&ix->post_doc, at, t->doc[i]);
 		ix->post_w[at] = t->w[i];
 	}
 	ix->n_post = t->n;
@@ -445,6 +502,12 @@ out:
 
 static uint32_t hash32(const char *s, size_t n) { return (uint32_t)strmap_hash(s, n); }
 
+/* While building: a deletion's hash and its term. */
+struct typo_slot {
+	uint32_t hash;
+	uint32_t term;
+};
+
 static int typo_cmp(const void *a, const void *b)
 {
 	const struct typo_slot *x = a, *y = b;
@@ -503,39 +566,39 @@ static int deletes(const char *s, size_t len, int depth,
 }
 
 struct typo_fill {
-	struct idx *ix;
-	size_t cap;
+	struct typo_slot *slot;
+	size_t n, cap;
 	uint32_t term;
 };
 
 static int typo_push(void *arg, const char *d, size_t dl)
 {
 	struct typo_fill *f = arg;
-	struct idx *ix = f->ix;
 
-	if (ix->n_typo == f->cap) {
+	if (f->n == f->cap) {
 		size_t nc = f->cap ? f->cap * 2 : 1024;
-		struct typo_slot *ns = realloc(ix->typo, nc * sizeof(*ns));
+		struct typo_slot *ns = realloc(f->slot, nc * sizeof(*ns));
 
 		if (!ns)
 			return -ENOMEM;
-		ix->typo = ns;
+		f->slot = ns;
 		f->cap = nc;
 	}
-	ix->typo[ix->n_typo].hash = hash32(d, dl);
-	ix->typo[ix->n_typo].term = f->term;
-	ix->n_typo++;
+	f->slot[f->n].hash = hash32(d, dl);
+	f->slot[f->n].term = f->term;
+	f->n++;
 	return 0;
 }
 
 static int build_typo(struct idx *ix, const uint8_t *fuzzy)
 {
-	struct typo_fill f = { ix, 0, 0 };
+	struct typo_fill f = { NULL, 0, 0, 0 };
+	size_t w = 0;
+	int rc = -ENOMEM;
 
 	for (uint32_t t = 0; t < ix->n_terms + ix->n_alias; t++) {
 		const char *s = ix->terms + ix->term_off[t];
 		size_t len = strlen(s), nc = str_utf8_count(s, len);
-		int rc;
 
 		if (!fuzzy[t] || nc < 4)
 			continue;
@@ -547,20 +610,28 @@ static int build_typo(struct idx *ix, const uint8_t *fuzzy)
 		 * made on the query's side.
 		 */
 		if ((rc = typo_push(&f, s, len)) || (rc = deletes(s, len, nc >= 8 ? 2 : 1, typo_push, &f)))
-			return rc;
+			goto out;
 	}
-	if (ix->n_typo)
-		qsort(ix->typo, ix->n_typo, sizeof(*ix->typo), typo_cmp);
+	if (f.n)
+		qsort(f.slot, f.n, sizeof(*f.slot), typo_cmp);
 	/* Drop exact duplicates (the same deletion reached twice). */
-	{
-		size_t w = 0;
-
-		for (size_t i = 0; i < ix->n_typo; i++)
-			if (!w || ix->typo[i].hash != ix->typo[w - 1].hash || ix->typo[i].term != ix->typo[w - 1].term)
-				ix->typo[w++] = ix->typo[i];
-		ix->n_typo = w;
+	for (size_t i = 0; i < f.n; i++)
+		if (!w || f.slot[i].hash != f.slot[w - 1].hash || f.slot[i].term != f.slot[w - 1].term)
+			f.slot[w++] = f.slot[i];
+	/* Kept as two arrays of the exact size: hashes, and term ids in 16 bits when they fit. */
+	rc = -ENOMEM;
+	if (w && ((ix->typo_hash = ix_malloc(ix, w * sizeof(uint32_t))) == NULL ||
+		  ids_alloc(ix, &ix->typo_term, w, ix->n_terms + ix->n_alias - 1)))
+		goto out;
+	for (size_t i = 0; i < w; i++) {
+		ix->typo_hash[i] = f.slot[i].hash;
+		ids_set(&ix->typo_term, i, f.slot[i].term);
 	}
-	return 0;
+	ix->n_typo = w;
+	rc = 0;
+out:
+	free(f.slot);
+	return rc;
 }
 
 int idx_edit_distance(const char *a, size_t al, const char *b, size_t bl, int max)
@@ -602,7 +673,62 @@ int idx_edit_distance(const char *a, size_t al, const char *b, size_t bl, int ma
 	return d[n % 3][m] > max ? max + 1 : d[n % 3][m];
 }
 
+/* ---- vocabulary: term string -> id ---- */
+
+static size_t term_len(const struct idx *ix, uint32_t t)
+{
+	return ix->term_off[t + 1] - ix->term_off[t] - 1;
+}
+
+/*
+ * The vocabulary slot of s: the one holding its id, or the empty one where it
+ * would go. Slots hold ids only; a term is told apart by its string (its
+ * length first) in ix->terms.
+ */
+static size_t vocab_slot(const struct idx *ix, const char *s, size_t len)
+{
+	uint64_t h = strmap_hash(s, len);
+
+	for (size_t i = (size_t)(h ^ (h >> 32)) & ix->vocab_mask;; i = (i + 1) & ix->vocab_mask) {
+		uint32_t v = ids_get(&ix->vocab, i);
+
+		if (!v || (term_len(ix, v - 1) == len && !memcmp(ix->terms + ix->term_off[v - 1], s, len)))
+			return i;
+	}
+}
+
+/* Term id of s, or UINT32_MAX. */
+static uint32_t vocab_get(const struct idx *ix, const char *s, size_t len)
+{
+	uint32_t v = ids_get(&ix->vocab, vocab_slot(ix, s, len));
+
+	return v ? v - 1 : UINT32_MAX;
+}
+
+/* The table over terms 0..n_terms-1 (their strings and offsets already in place). */
+static int vocab_build(struct idx *ix)
+{
+	size_t cap = 1;
+
+	while (cap * 7 < (size_t)ix->n_terms * 10)
+		cap *= 2;
+	if (cap > (size_t)UINT32_MAX + 1 || ids_alloc(ix, &ix->vocab, cap, ix->n_terms))
+		return -ENOMEM;
+	ix->vocab_mask = (uint32_t)(cap - 1);
+	for (uint32_t t = 0; t < ix->n_terms; t++)
+		ids_set(&ix->vocab, vocab_slot(ix, ix->terms + ix->term_off[t], term_len(ix, t)), t + 1);
+	return 0;
+}
+
 /* ---- build ---- */
+
+/* Builder term id of s, or UINT32_MAX. */
+static uint32_t builder_term(const struct idx_builder *b, const char *s)
+{
+	uint32_t *id = strmap_get(b->vocab, s, strlen(s));
+
+	return id ? *id : UINT32_MAX;
+}
 
 /* ---- domain words: what the answers talk about ---- */
 
@@ -611,7 +737,7 @@ static int domain_add(void *arg, const char *key, size_t len, uint32_t val)
 	struct idx *ix = arg;
 
 	(void)val;
-	if (!strmap_get(ix->vocab, key, len))
+	if (vocab_get(ix, key, len) == UINT32_MAX)
 		ix->domain[ix->n_domain++] = hash32(key, len);
 	return 0;
 }
@@ -625,11 +751,19 @@ static int u32_cmp(const void *a, const void *b)
 
 static int build_domain(struct idx *ix, const struct idx_builder *b)
 {
-	ix->domain = malloc((strmap_count(b->domain) + 1) * sizeof(uint32_t));
+	size_t cap = strmap_count(b->domain);
+	uint32_t *fit;
+
+	ix->domain = ix_malloc(ix, cap * sizeof(uint32_t));
 	if (!ix->domain)
 		return -ENOMEM;
 	strmap_each(b->domain, domain_add, ix);
 	qsort(ix->domain, ix->n_domain, sizeof(uint32_t), u32_cmp);
+	/* Most answer words are question terms too: keep only what is left. */
+	if (ix->n_domain < cap && ix->n_domain && (fit = realloc(ix->domain, ix->n_domain * sizeof(uint32_t)))) {
+		ix->domain = fit;
+		ix->bytes -= (cap - ix->n_domain) * sizeof(uint32_t);
+	}
 	return 0;
 }
 
@@ -652,23 +786,24 @@ static bool in_domain(const struct idx *ix, const char *s, size_t len)
 struct idx *idx_build(const struct idx_builder *b, uint32_t n_docs, const struct idx_params *p)
 {
 	struct idx *ix = calloc(1, sizeof(*ix));
-	uint32_t *remap = NULL, *vars = NULL, *df = NULL;
+	uint32_t *remap = NULL, *vars = NULL, *df = NULL, *alias_to = NULL;
 	uint8_t *fuzzy = NULL;
 	float *val = NULL;
 	struct triples tr = { 0 };
-	size_t nv = 0, nnz = 0;
+	size_t nv = 0, nnz = 0, terms_len = 0;
 
 	if (!ix)
 		return NULL;
+	ix->bytes = sizeof(*ix);
 	ix->n_docs = n_docs;
 	ix->typo_weight = p->typo_weight;
 	ix->foreign_weight = p->foreign_weight;
 	remap = malloc((b->n_terms + 1) * sizeof(uint32_t));
 	vars = malloc((b->n_var + 1) * sizeof(uint32_t));
 	df = calloc(b->n_terms + 1, sizeof(uint32_t));
-	ix->bias = calloc(n_docs + 1, sizeof(float));
-	ix->vocab = strmap_new();
-	if (!remap || !vars || !df || !ix->bias || !ix->vocab)
+	alias_to = malloc((b->n_alias + 1) * sizeof(uint32_t));
+	ix->bias = ix_calloc(ix, n_docs, sizeof(float));
+	if (!remap || !vars || !df || !alias_to || !ix->bias)
 		goto fail;
 
 	/* Included variants, their document frequencies, the compact vocabulary. */
@@ -684,24 +819,32 @@ struct idx *idx_build(const struct idx_builder *b, uint32_t n_docs, const struct
 	}
 	for (size_t t = 0; t < b->n_terms; t++) {
 		remap[t] = UINT32_MAX;
-		if (df[t])
+		if (df[t]) {
 			remap[t] = ix->n_terms++;
+			terms_len += strlen(b->terms + b->term_off[t]) + 1;
+		}
 	}
-	{
-		size_t alias_len = 0;
+	/* Aliases whose target is indexed and which are not indexed terms themselves. */
+	for (size_t k = 0; k < b->n_alias; k++) {
+		uint32_t to = builder_term(b, b->alias_to[k]), from = builder_term(b, b->alias_from[k]);
 
-		for (size_t k = 0; k < b->n_alias; k++)
-			alias_len += strlen(b->alias_from[k]) + 1;
-		ix->term_off = malloc((ix->n_terms + b->n_alias + 1) * sizeof(uint32_t));
-		ix->terms = malloc(b->terms_len + alias_len + 1);
-		ix->alias_target = malloc((b->n_alias + 1) * sizeof(uint32_t));
+		alias_to[k] = UINT32_MAX;
+		if (to == UINT32_MAX || remap[to] == UINT32_MAX || (from != UINT32_MAX && remap[from] != UINT32_MAX))
+			continue;
+		alias_to[k] = remap[to];
+		ix->n_alias++;
+		terms_len += strlen(b->alias_from[k]) + 1;
 	}
-	ix->idf = calloc(ix->n_terms + 1, sizeof(float));
-	fuzzy = calloc(ix->n_terms + b->n_alias + 1, 1);
+	ix->terms = ix_malloc(ix, terms_len);
+	ix->term_off = ix_malloc(ix, (ix->n_terms + ix->n_alias + 1) * sizeof(uint32_t));
+	ix->alias_target = ix_malloc(ix, ix->n_alias * sizeof(uint32_t));
+	ix->idf = ix_calloc(ix, ix->n_terms, sizeof(float));
+	fuzzy = calloc(ix->n_terms + ix->n_alias + 1, 1);
 	if (!ix->term_off || !ix->terms || !ix->idf || !fuzzy || !ix->alias_target)
 		goto fail;
 	{
 		size_t at = 0;
+		uint32_t id = ix->n_terms;
 
 		for (size_t t = 0; t < b->n_terms; t++) {
 			const char *s = b->terms + b->term_off[t];
@@ -713,25 +856,22 @@ struct idx *idx_build(const struct idx_builder *b, uint32_t n_docs, const struct
 			memcpy(ix->terms + at, s, len + 1);
 			at += len + 1;
 			fuzzy[remap[t]] = b->term_fuzzy[t];
-			if (!strmap_put(ix->vocab, s, len, remap[t], NULL))
-				goto fail;
 		}
-		/* Aliases whose target is indexed and which are not terms themselves. */
 		for (size_t k = 0; k < b->n_alias; k++) {
-			const char *from = b->alias_from[k];
-			uint32_t *to = strmap_get(ix->vocab, b->alias_to[k], strlen(b->alias_to[k]));
-			size_t len = strlen(from);
-			uint32_t id = ix->n_terms + ix->n_alias;
+			size_t len = strlen(b->alias_from[k]);
 
-			if (!to || *to >= ix->n_terms || strmap_get(ix->vocab, from, len))
+			if (alias_to[k] == UINT32_MAX)
 				continue;
 			ix->term_off[id] = (uint32_t)at;
-			memcpy(ix->terms + at, from, len + 1);
+			memcpy(ix->terms + at, b->alias_from[k], len + 1);
 			at += len + 1;
 			fuzzy[id] = 1;
-			ix->alias_target[ix->n_alias++] = *to;
+			ix->alias_target[id++ - ix->n_terms] = alias_to[k];
 		}
+		ix->term_off[id] = (uint32_t)at;
 	}
+	if (vocab_build(ix))
+		goto fail;
 
 	ix->mode = p->mode;
 	if (ix->mode == IDX_AUTO)
@@ -848,15 +988,11 @@ struct idx *idx_build(const struct idx_builder *b, uint32_t n_docs, const struct
 	}
 	if (to_csr(ix, &tr) || build_typo(ix, fuzzy) || build_domain(ix, b))
 		goto fail;
-	ix->bytes = sizeof(*ix) + strmap_bytes(ix->vocab) + b->terms_len + 1 +
-		    (ix->n_terms + 1) * (sizeof(uint32_t) * 2 + sizeof(float)) +
-		    ix->n_post * (sizeof(uint32_t) + sizeof(float)) + n_docs * sizeof(float) +
-		    ix->n_typo * sizeof(struct typo_slot) + ix->n_alias * sizeof(uint32_t) +
-		    ix->n_domain * sizeof(uint32_t);
 	triples_free(&tr);
 	free(remap);
 	free(vars);
 	free(df);
+	free(alias_to);
 	free(fuzzy);
 	free(val);
 	return ix;
@@ -865,6 +1001,7 @@ fail:
 	free(remap);
 	free(vars);
 	free(df);
+	free(alias_to);
 	free(fuzzy);
 	free(val);
 	idx_free(ix);
@@ -895,6 +1032,11 @@ struct idx_scratch *idx_scratch_new(uint32_t n_docs)
 		return NULL;
 	}
 	return s;
+}
+
+size_t idx_scratch_bytes(const struct idx_scratch *s)
+{
+	return sizeof(*s) + (s->n_docs + 1) * (sizeof(float) + sizeof(uint32_t) + 1);
 }
 
 void idx_scratch_free(struct idx_scratch *s)
@@ -928,13 +1070,13 @@ static int typo_probe(void *arg, const char *d, size_t dl)
 	while (lo < hi) {
 		size_t mid = (lo + hi) / 2;
 
-		if (ix->typo[mid].hash < h)
+		if (ix->typo_hash[mid] < h)
 			lo = mid + 1;
 		else
 			hi = mid;
 	}
-	for (; lo < ix->n_typo && ix->typo[lo].hash == h; lo++) {
-		uint32_t t = ix->typo[lo].term;
+	for (; lo < ix->n_typo && ix->typo_hash[lo] == h; lo++) {
+		uint32_t t = ids_get(&ix->typo_term, lo);
 		const char *s = ix->terms + ix->term_off[t];
 		int dist = idx_edit_distance(f->q, f->ql, s, strlen(s), f->maxd);
 		size_t np;
@@ -975,11 +1117,11 @@ static uint32_t typo_lookup(const struct idx *ix, const struct tok *t)
 /* Resolve a query token to a term id and its match kind. */
 static uint32_t resolve(const struct idx *ix, const struct tok *t, enum idx_match *m)
 {
-	uint32_t *id = strmap_get(ix->vocab, t->term, t->len);
+	uint32_t id = vocab_get(ix, t->term, t->len);
 
-	if (id) {
+	if (id != UINT32_MAX) {
 		*m = IDX_MATCH_EXACT;
-		return *id;
+		return id;
 	}
 	if (t->kind == TOK_WORD || t->kind == TOK_SYN) {
 		uint32_t tt = typo_lookup(ix, t);
@@ -1084,7 +1226,7 @@ size_t idx_search(const struct idx *ix, struct idx_scratch *s, const struct tok_
 		uint32_t t = terms[j];
 
 		for (uint32_t p = ix->post_start[t]; p < ix->post_start[t + 1]; p++) {
-			uint32_t d = ix->post_doc[p];
+			uint32_t d = ids_get(&ix->post_doc, p);
 
 			if (!s->mark[d]) {
 				s->mark[d] = 1;
@@ -1150,7 +1292,7 @@ size_t idx_explain(const struct idx *ix, const struct tok_list *q, uint32_t doc,
 			if (terms[j] != t)
 				continue;
 			for (uint32_t p = ix->post_start[t]; p < ix->post_start[t + 1]; p++)
-				if (ix->post_doc[p] == doc)
+				if (ids_get(&ix->post_doc, p) == doc)
 					c->weight = ix->post_w[p] * wts[j];
 		}
 next:;

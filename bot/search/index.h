@@ -95,18 +95,24 @@ void idx_free(struct idx *ix);
 /* The mode actually used (IDX_TRAINED or IDX_BM25). */
 enum idx_mode idx_mode_of(const struct idx *ix);
 
-/* Bytes held by the index (postings, vocabulary, typo table). */
+/* Bytes allocated by the index (vocabulary, postings, typo table, all of it). */
 size_t idx_bytes(const struct idx *ix);
 
 /* Number of postings and of vocabulary terms. */
 size_t idx_postings(const struct idx *ix);
 size_t idx_terms(const struct idx *ix);
 
+/* Bytes of the postings' docs and weights, part of idx_bytes(). */
+size_t idx_postings_bytes(const struct idx *ix);
+
 struct idx_scratch;
 
 /* Working memory for scoring against ix (or any index with <= n_docs docs). */
 struct idx_scratch *idx_scratch_new(uint32_t n_docs);
 void idx_scratch_free(struct idx_scratch *s);
+
+/* Bytes allocated by s. */
+size_t idx_scratch_bytes(const struct idx_scratch *s);
 
 struct idx_hit {
 	uint32_t doc;
