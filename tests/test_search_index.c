@@ -200,6 +200,82 @@ static void explain_should_list_each_query_word_with_its_weight(void **state)
 	idx_free(ix);
 }
 
+/* The four entries, and two more with the same words in other orders. */
+static struct idx *build_with_pairs(float pair_weight)
+{
+	static const char *more[][2] = {
+		{ "payment declined card", "card pending payment" },
+		{ "card payment declined", "pending card payment" },
+	};
+	struct idx_builder *b = idx_builder_new();
+	struct idx_params p;
+	struct idx *ix;
+
+	for (uint32_t d = 0; d < NDOCS + 2; d++)
+		for (int v = 0; v < (d < NDOCS ? 4 : 2); v++) {
+			const char *q = d < NDOCS ? docs[d][v] : more[d - NDOCS][v];
+
+			assert_int_equal(tok_run(an, q, strlen(q), TOK_LEARN, &tl), 0);
+			assert_true(idx_builder_add(b, d, &tl) >= 0);
+		}
+	idx_params_default(&p);
+	p.mode = IDX_TRAINED;
+	p.pair_weight = pair_weight;
+	ix = idx_build(b, NDOCS + 2, &p);
+	idx_builder_free(b);
+	assert_non_null(ix);
+	return ix;
+}
+
+static void a_pair_of_adjacent_words_should_outrank_the_same_words_in_another_entry(void **state)
+{
+	/* Entries 4 and 5 have the same words: only their order tells these two apart. */
+	static const char *q[2] = { "payment declined card", "card payment declined" };
+	struct idx *words = build_with_pairs(0), *pairs = build_with_pairs(0.3f);
+	struct idx_scratch *s = idx_scratch_new(NDOCS + 2);
+	struct idx_hit h[3];
+	uint32_t top[2];
+
+	for (int k = 0; k < 2; k++) {
+		assert_int_equal(tok_run(an, q[k], strlen(q[k]), 0, &tl), 0);
+		assert_int_equal(idx_search(words, s, &tl, NULL, NULL, h, 3, NULL), 3);
+		top[k] = h[0].doc;
+		assert_int_equal(idx_search(pairs, s, &tl, NULL, NULL, h, 3, NULL), 3);
+		assert_int_equal(h[0].doc, NDOCS + k);
+		assert_int_equal(h[1].doc, NDOCS + 1 - k);
+		assert_true(h[0].score > h[1].score);
+	}
+	assert_int_equal(top[0], top[1]);   /* words alone rank both the same way */
+	assert_true(idx_terms(pairs) > idx_terms(words));
+	idx_scratch_free(s);
+	idx_free(words);
+	idx_free(pairs);
+}
+
+static void explain_should_add_up_to_the_score_with_a_pair_split_between_its_words(void **state)
+{
+	struct idx *ix = build_with_pairs(0.3f);
+	struct idx_scratch *s = idx_scratch_new(NDOCS + 2);
+	struct idx_hit h[3];
+	struct idx_contrib c[8];
+	float bias, sum;
+	size_t n;
+
+	assert_int_equal(tok_run(an, "card payment card", 17, 0, &tl), 0);
+	assert_true(idx_search(ix, s, &tl, NULL, NULL, h, 3, NULL) >= 1);
+	assert_int_equal(h[0].doc, NDOCS + 1);   /* through the pair "card payment" */
+	n = idx_explain(ix, &tl, h[0].doc, c, 8, &bias);
+	assert_int_equal(n, 3);   /* one line per word, no line for the pair */
+	assert_string_equal(c[0].term, "card");
+	assert_true(c[2].weight == 0);   /* a repeated word is counted on its first occurrence */
+	sum = bias;
+	for (size_t i = 0; i < n; i++)
+		sum += c[i].weight;
+	assert_float_equal(sum, h[0].score, 1e-4);
+	idx_scratch_free(s);
+	idx_free(ix);
+}
+
 /* A word of consonants only (nothing for the stemmer to strip) for each number. */
 static void consonant_word(uint32_t n, char *w)
 {
@@ -325,6 +401,8 @@ int main(void)
 		cmocka_unit_test(index_should_match_a_misspelt_synonym_to_its_canonical_term),
 		cmocka_unit_test(index_should_lower_the_score_for_words_it_does_not_know),
 		cmocka_unit_test(explain_should_list_each_query_word_with_its_weight),
+		cmocka_unit_test(a_pair_of_adjacent_words_should_outrank_the_same_words_in_another_entry),
+		cmocka_unit_test(explain_should_add_up_to_the_score_with_a_pair_split_between_its_words),
 		cmocka_unit_test(index_should_keep_doc_and_term_ids_beyond_16_bits),
 		cmocka_unit_test(edit_distance_should_count_transpositions_as_one),
 		cmocka_unit_test(a_word_no_answer_uses_should_lower_the_score_more_than_one_an_answer_uses),

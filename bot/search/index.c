@@ -21,7 +21,10 @@ struct idx_builder {
 	size_t terms_len, terms_cap;
 	uint32_t *term_off;        /* id -> offset in terms */
 	uint8_t *term_fuzzy;       /* id -> eligible for typo matching */
+	uint32_t *pair_left;       /* id -> first word of a pair of adjacent words; UINT32_MAX for a word */
+	uint32_t *pair_right;      /* id -> its second word */
 	size_t n_terms, cap_terms;
+	struct strmap *pairs;      /* the two word ids of a pair (8 bytes) -> its id */
 
 	uint32_t *var_doc, *var_start;   /* variant -> doc; CSR into ent_* */
 	size_t n_var, cap_var;
@@ -59,8 +62,9 @@ struct idx_builder *idx_builder_new(void)
 		return NULL;
 	b->vocab = strmap_new();
 	b->domain = strmap_new();
+	b->pairs = strmap_new();
 	b->var_start = malloc(sizeof(uint32_t));
-	if (!b->vocab || !b->domain || !b->var_start) {
+	if (!b->vocab || !b->domain || !b->pairs || !b->var_start) {
 		idx_builder_free(b);
 		return NULL;
 	}
@@ -74,9 +78,12 @@ void idx_builder_free(struct idx_builder *b)
 		return;
 	strmap_free(b->vocab);
 	strmap_free(b->domain);
+	strmap_free(b->pairs);
 	free(b->terms);
 	free(b->term_off);
 	free(b->term_fuzzy);
+	free(b->pair_left);
+	free(b->pair_right);
 	free(b->var_doc);
 	free(b->var_start);
 	free(b->ent_term);
@@ -137,6 +144,31 @@ static bool fuzzy_ok(const struct tok *t)
 	return true;
 }
 
+/* Room for one more term in the per-term arrays. */
+static int grow_terms(struct idx_builder *b)
+{
+	size_t nc;
+	void *np;
+
+	if (b->n_terms < b->cap_terms)
+		return 0;
+	nc = b->cap_terms ? b->cap_terms * 2 : 256;
+	if (!(np = realloc(b->term_off, nc * sizeof(uint32_t))))
+		return -ENOMEM;
+	b->term_off = np;
+	if (!(np = realloc(b->term_fuzzy, nc)))
+		return -ENOMEM;
+	b->term_fuzzy = np;
+	if (!(np = realloc(b->pair_left, nc * sizeof(uint32_t))))
+		return -ENOMEM;
+	b->pair_left = np;
+	if (!(np = realloc(b->pair_right, nc * sizeof(uint32_t))))
+		return -ENOMEM;
+	b->pair_right = np;
+	b->cap_terms = nc;
+	return 0;
+}
+
 static int term_id(struct idx_builder *b, const struct tok *t, uint32_t *id)
 {
 	int ins;
@@ -145,35 +177,73 @@ static int term_id(struct idx_builder *b, const struct tok *t, uint32_t *id)
 	if (!v)
 		return -ENOMEM;
 	if (ins) {
-		if (grow((void **)&b->term_off, &b->cap_terms, b->n_terms + 1, sizeof(uint32_t)))
-			return -ENOMEM;
-		{
-			size_t cap = b->cap_terms;
-			void *nf = realloc(b->term_fuzzy, cap);
-
-			if (!nf)
-				return -ENOMEM;
-			b->term_fuzzy = nf;
-		}
-		if (grow((void **)&b->terms, &b->terms_cap, b->terms_len + t->len + 1, 1))
+		if (grow_terms(b) || grow((void **)&b->terms, &b->terms_cap, b->terms_len + t->len + 1, 1))
 			return -ENOMEM;
 		b->term_off[b->n_terms] = (uint32_t)b->terms_len;
 		memcpy(b->terms + b->terms_len, t->term, t->len + 1u);
 		b->terms_len += t->len + 1u;
 		b->term_fuzzy[b->n_terms] = fuzzy_ok(t);
+		b->pair_left[b->n_terms] = b->pair_right[b->n_terms] = UINT32_MAX;
 		b->n_terms++;
 	}
 	*id = *v;
 	return 0;
 }
 
+/* Words that pair with their neighbour: alphabetic words and synonyms, not Chinese tokens. */
+static bool pairs_ok(const struct tok *t)
+{
+	return t->kind == TOK_WORD || t->kind == TOK_SYN;
+}
+
+/* Term id of the pair of adjacent words left, right (their term ids): no string, no typo target. */
+static int pair_id(struct idx_builder *b, uint32_t left, uint32_t right, uint32_t *id)
+{
+	uint32_t key[2] = { left, right };
+	int ins;
+	uint32_t *v = strmap_put(b->pairs, (const char *)key, sizeof(key), (uint32_t)b->n_terms, &ins);
+
+	if (!v)
+		return -ENOMEM;
+	if (ins) {
+		if (grow_terms(b))
+			return -ENOMEM;
+		b->term_off[b->n_terms] = UINT32_MAX;
+		b->term_fuzzy[b->n_terms] = 0;
+		b->pair_left[b->n_terms] = left;
+		b->pair_right[b->n_terms] = right;
+		b->n_terms++;
+	}
+	*id = *v;
+	return 0;
+}
+
+/* Count one occurrence of term id in the variant whose entries start at start. */
+static void ent_count(struct idx_builder *b, size_t start, uint32_t id)
+{
+	size_t j;
+
+	for (j = start; j < b->n_ent; j++)
+		if (b->ent_term[j] == id)
+			break;
+	if (j < b->n_ent) {
+		b->ent_tf[j] += 1;
+	} else {
+		b->ent_term[b->n_ent] = id;
+		b->ent_tf[b->n_ent] = 1;
+		b->n_ent++;
+	}
+}
+
 int idx_builder_add(struct idx_builder *b, uint32_t doc, const struct tok_list *toks)
 {
 	size_t start = b->n_ent;
+	uint32_t word[LIM_TOKENS];
 
 	if (b->n_var >= UINT32_MAX - 1)
 		return -E2BIG;
-	if (grow((void **)&b->ent_term, &b->cap_ent, b->n_ent + toks->n, sizeof(uint32_t)))
+	/* Words, then at most one pair per two adjacent words. */
+	if (grow((void **)&b->ent_term, &b->cap_ent, b->n_ent + 2 * toks->n, sizeof(uint32_t)))
 		return -ENOMEM;
 	{
 		void *nt = realloc(b->ent_tf, b->cap_ent * sizeof(float));
@@ -183,21 +253,18 @@ int idx_builder_add(struct idx_builder *b, uint32_t doc, const struct tok_list *
 		b->ent_tf = nt;
 	}
 	for (size_t i = 0; i < toks->n; i++) {
-		uint32_t id;
-		size_t j;
-
-		if (term_id(b, &toks->t[i], &id))
+		if (term_id(b, &toks->t[i], &word[i]))
 			return -ENOMEM;
-		for (j = start; j < b->n_ent; j++)
-			if (b->ent_term[j] == id)
-				break;
-		if (j < b->n_ent) {
-			b->ent_tf[j] += 1;
-		} else {
-			b->ent_term[b->n_ent] = id;
-			b->ent_tf[b->n_ent] = 1;
-			b->n_ent++;
-		}
+		ent_count(b, start, word[i]);
+	}
+	for (size_t i = 0; i + 1 < toks->n; i++) {
+		uint32_t id;
+
+		if (!pairs_ok(&toks->t[i]) || !pairs_ok(&toks->t[i + 1]))
+			continue;
+		if (pair_id(b, word[i], word[i + 1], &id))
+			return -ENOMEM;
+		ent_count(b, start, id);
 	}
 	if (grow((void **)&b->var_doc, &b->cap_var, b->n_var + 1, sizeof(uint32_t)))
 		return -ENOMEM;
@@ -247,14 +314,24 @@ struct idx {
 	uint32_t vocab_mask;         /* slots - 1 (a power of two, at most 70% full) */
 	char *terms;                 /* term strings, NUL-separated, in id order */
 	uint32_t *term_off;          /* id -> offset in terms; one more (the end) after the last alias */
-	float *idf;                  /* per term: query weight (SVM) or best contribution (BM25) */
+	/*
+	 * Pairs of adjacent words ("a b", learned weights only): features
+	 * n_terms.. n_terms+n_pairs-1 of idf and postings, kept as their two
+	 * word ids (no string) sorted by first word, then second. Only pairs
+	 * the SVM kept a weight for are here.
+	 */
+	uint32_t n_pairs;
+	struct ids pair_left, pair_right;
+	float pair_weight;
+	float *idf;                  /* per term and pair: query weight (SVM) or best contribution (BM25) */
 	float idf_unseen;            /* an unknown query word's weight in the normaliser */
-	uint32_t *post_start;        /* CSR: term -> [post_start[t], post_start[t+1]) */
+	uint32_t *post_start;        /* CSR: term or pair -> [post_start[t], post_start[t+1]) */
 	struct ids post_doc;
 	float *post_w;
 	size_t n_post;
 	float *bias;                 /* per doc (0 for BM25) */
-	uint32_t n_alias;            /* typo-only spellings: ids n_terms.. n_terms+n_alias-1 */
+	uint32_t n_alias;            /* typo-only spellings: ids n_terms.. n_terms+n_alias-1 of the
+					strings and the typo table, never of idf or postings */
 	uint32_t *alias_target;      /* alias id - n_terms -> real term id */
 	uint32_t *typo_hash;         /* deletion hashes, sorted (ties by term id) */
 	struct ids typo_term;        /* the term (or alias) id of each */
@@ -312,19 +389,23 @@ void idx_params_default(struct idx_params *p)
 	p->train_budget = 4e8;
 	p->typo_weight = 0.7f;
 	p->foreign_weight = 2.0f;
+	p->pair_weight = 0.3f;
+	p->pair_prune = 0.2f;
 }
 
 enum idx_mode idx_mode_of(const struct idx *ix) { return ix->mode; }
 size_t idx_bytes(const struct idx *ix) { return ix->bytes; }
 size_t idx_postings(const struct idx *ix) { return ix->n_post; }
 size_t idx_postings_bytes(const struct idx *ix) { return ids_bytes(&ix->post_doc, ix->n_post) + ix->n_post * sizeof(float); }
-size_t idx_terms(const struct idx *ix) { return ix->n_terms; }
+size_t idx_terms(const struct idx *ix) { return ix->n_terms + ix->n_pairs; }
 
 void idx_free(struct idx *ix)
 {
 	if (!ix)
 		return;
 	ids_free(&ix->vocab);
+	ids_free(&ix->pair_left);
+	ids_free(&ix->pair_right);
 	free(ix->domain);
 	free(ix->terms);
 	free(ix->term_off);
@@ -382,16 +463,18 @@ static void triples_free(struct triples *t)
 	free(t->w);
 }
 
-/* Counting sort of the triples by term into the index's CSR arrays. */
+/* Counting sort of the triples by term (and pair) into the index's CSR arrays. */
 static int to_csr(struct idx *ix, const struct triples *t)
 {
-	ix->post_start = ix_calloc(ix, ix->n_terms + 2, sizeof(uint32_t));
+	uint32_t n = ix->n_terms + ix->n_pairs;
+
+	ix->post_start = ix_calloc(ix, n + 2, sizeof(uint32_t));
 	ix->post_w = ix_malloc(ix, t->n * sizeof(float));
 	if (!ix->post_start || !ix->post_w || ids_alloc(ix, &ix->post_doc, t->n, ix->n_docs ? ix->n_docs - 1 : 0))
 		return -ENOMEM;
 	for (size_t i = 0; i < t->n; i++)
 		ix->post_start[t->term[i] + 2]++;
-	for (uint32_t i = 2; i < ix->n_terms + 2; i++)
+	for (uint32_t i = 2; i < n + 2; i++)
 		ix->post_start[i] += ix->post_start[i - 1];
 	for (size_t i = 0; i < t->n; i++) {
 		uint32_t at = ix->post_start[t->term[i] + 1]++;
@@ -410,15 +493,23 @@ static uint32_t lcg(uint64_t *s)
 	return (uint32_t)(*s >> 33);
 }
 
+/* Training vectors: variant i's features are fid/fval[fstart[i], fstart[i + 1]). */
+struct vecs {
+	uint32_t *fstart, *fid;
+	float *fval;
+	uint32_t n_feat;
+};
+
 /*
  * One-vs-rest L2-regularised L2-loss SVM, dual coordinate descent (Hsieh et
  * al. 2008, as in LIBLINEAR), bias as a constant feature of value 1.
- * vars: the included variants; val: their normalised TF-IDF values.
+ * vars: the included variants; x: their normalised TF-IDF vectors.
  */
 static int train_svm(struct idx *ix, const struct idx_builder *b, const uint32_t *vars, size_t nv,
-		     const uint32_t *remap, const float *val, const struct idx_params *p, struct triples *out)
+		     const struct vecs *x, const struct idx_params *p, struct triples *out)
 {
-	double *w = calloc(ix->n_terms + 1, sizeof(double));
+	const uint32_t nf = x->n_feat;
+	double *w = calloc(nf + 1, sizeof(double));
 	double *alpha = malloc(nv * sizeof(double));
 	double *qd = malloc(nv * sizeof(double));
 	uint32_t *order = malloc(nv * sizeof(uint32_t));
@@ -430,8 +521,8 @@ static int train_svm(struct idx *ix, const struct idx_builder *b, const uint32_t
 	for (size_t i = 0; i < nv; i++) {
 		double s = 1.0;  /* the bias feature */
 
-		for (uint32_t e = b->var_start[vars[i]]; e < b->var_start[vars[i] + 1]; e++)
-			s += (double)val[e] * val[e];
+		for (uint32_t e = x->fstart[i]; e < x->fstart[i + 1]; e++)
+			s += (double)x->fval[e] * x->fval[e];
 		qd[i] = s + diag;
 	}
 	for (uint32_t c = 0; c < ix->n_docs; c++) {
@@ -444,7 +535,7 @@ static int train_svm(struct idx *ix, const struct idx_builder *b, const uint32_t
 			ix->bias[c] = -1.0f;   /* no variants left (cross-validation): never wins */
 			continue;
 		}
-		memset(w, 0, (ix->n_terms + 1) * sizeof(double));
+		memset(w, 0, (nf + 1) * sizeof(double));
 		memset(alpha, 0, nv * sizeof(double));
 		for (size_t i = 0; i < nv; i++)
 			order[i] = (uint32_t)i;
@@ -461,12 +552,11 @@ static int train_svm(struct idx *ix, const struct idx_builder *b, const uint32_t
 			for (size_t k = 0; k < nv; k++) {
 				uint32_t i = order[k], v = vars[i];
 				double y = b->var_doc[v] == c ? 1.0 : -1.0;
-				double g = w[ix->n_terms];   /* bias weight x 1 */
+				double g = w[nf];   /* bias weight x 1 */
 				double pg, old, d;
 
-				for (uint32_t e = b->var_start[v]; e < b->var_start[v + 1]; e++)
-					if (remap[b->ent_term[e]] != UINT32_MAX)
-						g += w[remap[b->ent_term[e]]] * val[e];
+				for (uint32_t e = x->fstart[i]; e < x->fstart[i + 1]; e++)
+					g += w[x->fid[e]] * x->fval[e];
 				g = y * g - 1.0 + diag * alpha[i];
 				pg = alpha[i] == 0 ? (g < 0 ? g : 0) : g;
 				if (fabs(pg) > maxpg)
@@ -476,17 +566,16 @@ static int train_svm(struct idx *ix, const struct idx_builder *b, const uint32_t
 				old = alpha[i];
 				alpha[i] = fmax(alpha[i] - g / qd[i], 0.0);
 				d = (alpha[i] - old) * y;
-				for (uint32_t e = b->var_start[v]; e < b->var_start[v + 1]; e++)
-					if (remap[b->ent_term[e]] != UINT32_MAX)
-						w[remap[b->ent_term[e]]] += d * val[e];
-				w[ix->n_terms] += d;
+				for (uint32_t e = x->fstart[i]; e < x->fstart[i + 1]; e++)
+					w[x->fid[e]] += d * x->fval[e];
+				w[nf] += d;
 			}
 			if (maxpg < 0.1)
 				break;
 		}
-		ix->bias[c] = (float)w[ix->n_terms];
-		for (uint32_t t = 0; t < ix->n_terms; t++)
-			if (fabs(w[t]) >= p->prune && triple_add(out, t, c, (float)w[t]))
+		ix->bias[c] = (float)w[nf];
+		for (uint32_t t = 0; t < nf; t++)
+			if (fabs(w[t]) >= (t < ix->n_terms ? p->prune : p->pair_prune) && triple_add(out, t, c, (float)w[t]))
 				goto out;
 	}
 	rc = 0;
@@ -783,14 +872,79 @@ static bool in_domain(const struct idx *ix, const char *s, size_t len)
 	return lo < ix->n_domain && ix->domain[lo] == h;
 }
 
+/* A pair of adjacent words the SVM gave a weight: its two words (index ids) and its training feature. */
+struct pair_pick {
+	uint32_t left, right, feat;
+};
+
+static int pair_pick_cmp(const void *a, const void *b)
+{
+	const struct pair_pick *x = a, *y = b;
+
+	if (x->left != y->left)
+		return x->left < y->left ? -1 : 1;
+	return x->right < y->right ? -1 : x->right > y->right;
+}
+
+/*
+ * The features after the words (n_terms..n_feat-1) are candidate pairs, with
+ * words[2k], words[2k + 1] the two words of candidate k. Keep those with at
+ * least one posting — a pair whose weights were all pruned could only change
+ * the query's normaliser — as ids n_terms.. in (left, right) order; fill the
+ * idf of words and kept pairs from tidf (per feature) and renumber the
+ * triples.
+ */
+static int keep_pairs(struct idx *ix, const float *tidf, uint32_t n_feat, const uint32_t *words,
+		      struct triples *tr)
+{
+	uint32_t nc = n_feat - ix->n_terms, n = 0;
+	uint32_t *to = calloc(nc + 1, sizeof(uint32_t));
+	struct pair_pick *pk = malloc((nc + 1) * sizeof(*pk));
+	int rc = -ENOMEM;
+
+	if (!to || !pk)
+		goto out;
+	for (size_t i = 0; i < tr->n; i++)
+		if (tr->term[i] >= ix->n_terms)
+			to[tr->term[i] - ix->n_terms] = 1;
+	for (uint32_t k = 0; k < nc; k++)
+		if (to[k])
+			pk[n++] = (struct pair_pick){ words[2 * k], words[2 * k + 1], k };
+	qsort(pk, n, sizeof(*pk), pair_pick_cmp);
+	ix->idf = ix_malloc(ix, (ix->n_terms + n) * sizeof(float));
+	if (!ix->idf)
+		goto out;
+	memcpy(ix->idf, tidf, ix->n_terms * sizeof(float));
+	if (n && (ids_alloc(ix, &ix->pair_left, n, ix->n_terms - 1) ||
+		  ids_alloc(ix, &ix->pair_right, n, ix->n_terms - 1)))
+		goto out;
+	for (uint32_t r = 0; r < n; r++) {
+		ids_set(&ix->pair_left, r, pk[r].left);
+		ids_set(&ix->pair_right, r, pk[r].right);
+		ix->idf[ix->n_terms + r] = tidf[ix->n_terms + pk[r].feat];
+		to[pk[r].feat] = ix->n_terms + r;
+	}
+	for (size_t i = 0; i < tr->n; i++)
+		if (tr->term[i] >= ix->n_terms)
+			tr->term[i] = to[tr->term[i] - ix->n_terms];
+	ix->n_pairs = n;
+	rc = 0;
+out:
+	free(to);
+	free(pk);
+	return rc;
+}
+
 struct idx *idx_build(const struct idx_builder *b, uint32_t n_docs, const struct idx_params *p)
 {
 	struct idx *ix = calloc(1, sizeof(*ix));
-	uint32_t *remap = NULL, *vars = NULL, *df = NULL, *alias_to = NULL;
+	uint32_t *remap = NULL, *vars = NULL, *df = NULL, *alias_to = NULL, *pair_words = NULL;
 	uint8_t *fuzzy = NULL;
-	float *val = NULL;
+	float *tidf = NULL;
+	struct vecs x = { 0 };
 	struct triples tr = { 0 };
-	size_t nv = 0, nnz = 0, terms_len = 0;
+	size_t nv = 0, nnz = 0, n_ent = 0, terms_len = 0;
+	uint32_t n_feat;
 
 	if (!ix)
 		return NULL;
@@ -813,17 +967,30 @@ struct idx *idx_build(const struct idx_builder *b, uint32_t n_docs, const struct
 		if (b->var_doc[v] >= n_docs)
 			continue;
 		vars[nv++] = (uint32_t)v;
-		for (uint32_t e = b->var_start[v]; e < b->var_start[v + 1]; e++)
+		for (uint32_t e = b->var_start[v]; e < b->var_start[v + 1]; e++) {
 			df[b->ent_term[e]]++;
-		nnz += b->var_start[v + 1] - b->var_start[v];
+			nnz += b->pair_left[b->ent_term[e]] == UINT32_MAX;   /* the size budget counts words */
+		}
+		n_ent += b->var_start[v + 1] - b->var_start[v];
 	}
+	ix->mode = p->mode;
+	if (ix->mode == IDX_AUTO)
+		ix->mode = (double)n_docs * (double)nnz * p->epochs <= p->train_budget ? IDX_TRAINED : IDX_BM25;
+	if (ix->mode == IDX_TRAINED && p->pair_weight > 0)
+		ix->pair_weight = p->pair_weight;
+	/* Words first, then (learned weights) the pairs of words to train on. */
 	for (size_t t = 0; t < b->n_terms; t++) {
 		remap[t] = UINT32_MAX;
-		if (df[t]) {
+		if (df[t] && b->pair_left[t] == UINT32_MAX) {
 			remap[t] = ix->n_terms++;
 			terms_len += strlen(b->terms + b->term_off[t]) + 1;
 		}
 	}
+	n_feat = ix->n_terms;
+	if (ix->pair_weight > 0)
+		for (size_t t = 0; t < b->n_terms; t++)
+			if (df[t] && b->pair_left[t] != UINT32_MAX)
+				remap[t] = n_feat++;
 	/* Aliases whose target is indexed and which are not indexed terms themselves. */
 	for (size_t k = 0; k < b->n_alias; k++) {
 		uint32_t to = builder_term(b, b->alias_to[k]), from = builder_term(b, b->alias_from[k]);
@@ -838,20 +1005,21 @@ struct idx *idx_build(const struct idx_builder *b, uint32_t n_docs, const struct
 	ix->terms = ix_malloc(ix, terms_len);
 	ix->term_off = ix_malloc(ix, (ix->n_terms + ix->n_alias + 1) * sizeof(uint32_t));
 	ix->alias_target = ix_malloc(ix, ix->n_alias * sizeof(uint32_t));
-	ix->idf = ix_calloc(ix, ix->n_terms, sizeof(float));
 	fuzzy = calloc(ix->n_terms + ix->n_alias + 1, 1);
-	if (!ix->term_off || !ix->terms || !ix->idf || !fuzzy || !ix->alias_target)
+	if (!ix->term_off || !ix->terms || !fuzzy || !ix->alias_target)
 		goto fail;
 	{
 		size_t at = 0;
 		uint32_t id = ix->n_terms;
 
 		for (size_t t = 0; t < b->n_terms; t++) {
-			const char *s = b->terms + b->term_off[t];
-			size_t len = strlen(s);
+			const char *s;
+			size_t len;
 
-			if (remap[t] == UINT32_MAX)
+			if (remap[t] >= ix->n_terms)   /* not included, or a pair */
 				continue;
+			s = b->terms + b->term_off[t];
+			len = strlen(s);
 			ix->term_off[remap[t]] = (uint32_t)at;
 			memcpy(ix->terms + at, s, len + 1);
 			at += len + 1;
@@ -873,32 +1041,54 @@ struct idx *idx_build(const struct idx_builder *b, uint32_t n_docs, const struct
 	if (vocab_build(ix))
 		goto fail;
 
-	ix->mode = p->mode;
-	if (ix->mode == IDX_AUTO)
-		ix->mode = (double)n_docs * (double)nnz * p->epochs <= p->train_budget ? IDX_TRAINED : IDX_BM25;
-
 	if (ix->mode == IDX_TRAINED) {
-		/* Smoothed idf over variants; unit-length TF-IDF vectors. */
-		val = malloc((b->n_ent + 1) * sizeof(float));
-		if (!val)
+		/*
+		 * Smoothed idf over variants; unit-length TF-IDF vectors over words
+		 * and pairs, a pair's value scaled by the pair weight.
+		 */
+		uint32_t k = 0;
+
+		tidf = malloc((n_feat + 1) * sizeof(float));
+		pair_words = malloc((2 * (size_t)(n_feat - ix->n_terms) + 1) * sizeof(uint32_t));
+		x.fstart = malloc((nv + 1) * sizeof(uint32_t));
+		x.fid = malloc((n_ent + 1) * sizeof(uint32_t));
+		x.fval = malloc((n_ent + 1) * sizeof(float));
+		x.n_feat = n_feat;
+		if (!tidf || !pair_words || !x.fstart || !x.fid || !x.fval)
 			goto fail;
-		for (size_t t = 0; t < b->n_terms; t++)
-			if (remap[t] != UINT32_MAX)
-				ix->idf[remap[t]] = (float)(log((nv + 1.0) / (df[t] + 1.0)) + 1.0);
+		for (size_t t = 0; t < b->n_terms; t++) {
+			uint32_t f = remap[t];
+
+			if (f == UINT32_MAX)
+				continue;
+			tidf[f] = (float)(log((nv + 1.0) / (df[t] + 1.0)) + 1.0);
+			if (f >= ix->n_terms) {
+				pair_words[2 * (f - ix->n_terms)] = remap[b->pair_left[t]];
+				pair_words[2 * (f - ix->n_terms) + 1] = remap[b->pair_right[t]];
+			}
+		}
 		ix->idf_unseen = (float)(log(nv + 1.0) + 1.0);
+		x.fstart[0] = 0;
 		for (size_t i = 0; i < nv; i++) {
-			uint32_t v = vars[i];
+			uint32_t v = vars[i], start = k;
 			double norm = 0;
 
 			for (uint32_t e = b->var_start[v]; e < b->var_start[v + 1]; e++) {
-				val[e] = b->ent_tf[e] * ix->idf[remap[b->ent_term[e]]];
-				norm += (double)val[e] * val[e];
+				uint32_t f = remap[b->ent_term[e]];
+
+				if (f == UINT32_MAX)
+					continue;
+				x.fid[k] = f;
+				x.fval[k] = b->ent_tf[e] * tidf[f] * (f >= ix->n_terms ? ix->pair_weight : 1.0f);
+				norm += (double)x.fval[k] * x.fval[k];
+				k++;
 			}
 			norm = norm > 0 ? 1.0 / sqrt(norm) : 0;
-			for (uint32_t e = b->var_start[v]; e < b->var_start[v + 1]; e++)
-				val[e] = (float)(val[e] * norm);
+			for (uint32_t e = start; e < k; e++)
+				x.fval[e] = (float)(x.fval[e] * norm);
+			x.fstart[i + 1] = k;
 		}
-		if (train_svm(ix, b, vars, nv, remap, val, p, &tr))
+		if (train_svm(ix, b, vars, nv, &x, p, &tr) || keep_pairs(ix, tidf, n_feat, pair_words, &tr))
 			goto fail;
 	} else {
 		/* Entry-level BM25: a doc's variants pooled into one document. */
@@ -913,13 +1103,15 @@ struct idx *idx_build(const struct idx_builder *b, uint32_t n_docs, const struct
 		/* Pooled term frequencies: a dense row per doc would be too big; accumulate per doc. */
 		f = calloc(ix->n_terms + 1, sizeof(float));
 		seen = malloc((ix->n_terms + 1) * sizeof(uint32_t));
-		if (!len || !ddf || !f || !seen) {
+		ix->idf = ix_calloc(ix, ix->n_terms, sizeof(float));
+		if (!len || !ddf || !f || !seen || !ix->idf) {
 			free(len); free(ddf); free(f); free(seen);
 			goto fail;
 		}
 		for (size_t i = 0; i < nv; i++)
 			for (uint32_t e = b->var_start[vars[i]]; e < b->var_start[vars[i] + 1]; e++)
-				len[b->var_doc[vars[i]]] += b->ent_tf[e];
+				if (remap[b->ent_term[e]] != UINT32_MAX)   /* pairs are not BM25 terms */
+					len[b->var_doc[vars[i]]] += b->ent_tf[e];
 		for (uint32_t d = 0; d < n_docs; d++)
 			if (len[d] > 0) {
 				avg += len[d];
@@ -952,6 +1144,8 @@ struct idx *idx_build(const struct idx_builder *b, uint32_t n_docs, const struct
 						for (uint32_t e = b->var_start[v]; e < b->var_start[v + 1]; e++) {
 							uint32_t t = remap[b->ent_term[e]];
 
+							if (t == UINT32_MAX)
+								continue;
 							if (f[t] == 0)
 								seen[ns++] = t;
 							f[t] += b->ent_tf[e];
@@ -994,7 +1188,11 @@ struct idx *idx_build(const struct idx_builder *b, uint32_t n_docs, const struct
 	free(df);
 	free(alias_to);
 	free(fuzzy);
-	free(val);
+	free(tidf);
+	free(pair_words);
+	free(x.fstart);
+	free(x.fid);
+	free(x.fval);
 	return ix;
 fail:
 	triples_free(&tr);
@@ -1003,7 +1201,11 @@ fail:
 	free(df);
 	free(alias_to);
 	free(fuzzy);
-	free(val);
+	free(tidf);
+	free(pair_words);
+	free(x.fstart);
+	free(x.fid);
+	free(x.fval);
 	idx_free(ix);
 	return NULL;
 }
@@ -1135,16 +1337,42 @@ static uint32_t resolve(const struct idx *ix, const struct tok *t, enum idx_matc
 	return UINT32_MAX;
 }
 
+/* The pair of adjacent words a, b (term ids), or UINT32_MAX when the index has none. */
+static uint32_t pair_get(const struct idx *ix, uint32_t a, uint32_t b)
+{
+	size_t lo = 0, hi = ix->n_pairs;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		uint32_t l = ids_get(&ix->pair_left, mid);
+
+		if (l < a || (l == a && ids_get(&ix->pair_right, mid) < b))
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (lo < ix->n_pairs && ids_get(&ix->pair_left, lo) == a && ids_get(&ix->pair_right, lo) == b)
+		return ix->n_terms + (uint32_t)lo;
+	return UINT32_MAX;
+}
+
+/* Query terms: words, then pairs of adjacent words. */
+#define QTERMS (2 * LIM_TOKENS)
+
 /*
- * Query weights: one (term, weight) per distinct matched term; returns the
- * count. Weights are already divided by the query normaliser.
+ * Query weights: one (term, weight) per distinct matched term or pair of
+ * adjacent words, at most QTERMS; returns the count. Weights are already
+ * divided by the query normaliser. first (optional) receives the position
+ * in q of each one's first occurrence (of a pair: of its first word).
  */
 static size_t query_terms(const struct idx *ix, const struct tok_list *q, uint32_t *terms, float *wts,
-			  struct idx_query_info *info)
+			  size_t *first, struct idx_query_info *info)
 {
 	size_t n = 0;
 	double known2 = 0, all2 = 0, known1 = 0, all1 = 0, norm;
 	struct idx_query_info qi = { 0 };
+	uint32_t rt[LIM_TOKENS];
+	uint8_t typo[LIM_TOKENS];
 
 	for (size_t i = 0; i < q->n; i++) {
 		enum idx_match m;
@@ -1152,6 +1380,8 @@ static size_t query_terms(const struct idx *ix, const struct tok_list *q, uint32
 		float w;
 		size_t j;
 
+		rt[i] = t;
+		typo[i] = m == IDX_MATCH_TYPO;
 		if (m == IDX_MATCH_UNKNOWN) {
 			/* A word no answer uses either is evidence of another subject. */
 			double u = ix->idf_unseen;
@@ -1171,6 +1401,8 @@ static size_t query_terms(const struct idx *ix, const struct tok_list *q, uint32
 		for (j = 0; j < n && terms[j] != t; j++)
 			;
 		if (j == n) {
+			if (first)
+				first[n] = i;
 			terms[n] = t;
 			wts[n] = 0;
 			n++;
@@ -1178,6 +1410,30 @@ static size_t query_terms(const struct idx *ix, const struct tok_list *q, uint32
 		wts[j] += ix->mode == IDX_BM25 ? (m == IDX_MATCH_TYPO ? ix->typo_weight : 1.0f) : w;
 		all1 += ix->idf[t];
 		known1 += w;
+	}
+	/*
+	 * Pairs of adjacent words the index kept, as the SVM saw them: a
+	 * typo-corrected word makes its pairs count at the typo weight too.
+	 * A pair the index does not have is left out, normaliser included.
+	 */
+	for (size_t i = 0; ix->n_pairs && i + 1 < q->n; i++) {
+		uint32_t t;
+		size_t j;
+
+		if (rt[i] == UINT32_MAX || rt[i + 1] == UINT32_MAX || !pairs_ok(&q->t[i]) || !pairs_ok(&q->t[i + 1]))
+			continue;
+		if ((t = pair_get(ix, rt[i], rt[i + 1])) == UINT32_MAX)
+			continue;
+		for (j = 0; j < n && terms[j] != t; j++)
+			;
+		if (j == n) {
+			if (first)
+				first[n] = i;
+			terms[n] = t;
+			wts[n] = 0;
+			n++;
+		}
+		wts[j] += ix->pair_weight * ix->idf[t] * (typo[i] || typo[i + 1] ? ix->typo_weight : 1.0f);
 	}
 	if (ix->mode == IDX_BM25) {
 		/* Confidence: the share of the query's best possible score. */
@@ -1216,9 +1472,9 @@ size_t idx_search(const struct idx *ix, struct idx_scratch *s, const struct tok_
 		  const uint8_t *allow, const float *boost, struct idx_hit *hits, size_t k,
 		  struct idx_query_info *info)
 {
-	uint32_t terms[LIM_TOKENS];
-	float wts[LIM_TOKENS];
-	size_t nt = query_terms(ix, q, terms, wts, info), nh = 0, ntouched = 0;
+	uint32_t terms[QTERMS];
+	float wts[QTERMS];
+	size_t nt = query_terms(ix, q, terms, wts, NULL, info), nh = 0, ntouched = 0;
 
 	if (!k || s->n_docs < ix->n_docs)
 		return 0;
@@ -1260,42 +1516,56 @@ size_t idx_search(const struct idx *ix, struct idx_scratch *s, const struct tok_
 	return nh;
 }
 
+/* Doc's weight for term (or pair) t, 0 if none. */
+static float doc_weight(const struct idx *ix, uint32_t t, uint32_t doc)
+{
+	for (uint32_t p = ix->post_start[t]; p < ix->post_start[t + 1]; p++)
+		if (ids_get(&ix->post_doc, p) == doc)
+			return ix->post_w[p];
+	return 0;
+}
+
 size_t idx_explain(const struct idx *ix, const struct tok_list *q, uint32_t doc,
 		   struct idx_contrib *out, size_t max, float *bias)
 {
-	uint32_t terms[LIM_TOKENS];
-	float wts[LIM_TOKENS];
-	size_t nt = query_terms(ix, q, terms, wts, NULL), n = 0;
+	uint32_t terms[QTERMS], rt[LIM_TOKENS];
+	float wts[QTERMS];
+	size_t first[QTERMS];
+	size_t nt = query_terms(ix, q, terms, wts, first, NULL), n = 0;
 
 	*bias = doc < ix->n_docs ? ix->bias[doc] : 0;
-	for (size_t i = 0; i < q->n && n < max; i++) {
-		struct idx_contrib *c = &out[n++];
+	for (size_t i = 0; i < q->n; i++) {
 		enum idx_match m;
-		uint32_t t = resolve(ix, &q->t[i], &m);
 
-		memset(c, 0, sizeof(*c));
-		memcpy(c->surface, q->t[i].surface, q->t[i].surface_len + 1u);
-		c->match = m;
-		if (m == IDX_MATCH_UNKNOWN) {
-			memcpy(c->term, q->t[i].term, q->t[i].len + 1u);
+		rt[i] = resolve(ix, &q->t[i], &m);
+		if (n == max)
 			continue;
-		}
-		snprintf(c->term, sizeof(c->term), "%s", ix->terms + ix->term_off[t]);
-		/* A term repeated in the query is shown once, on its first occurrence. */
-		for (size_t j = 0; j < i; j++) {
-			enum idx_match m2;
+		memset(&out[n], 0, sizeof(out[n]));
+		memcpy(out[n].surface, q->t[i].surface, q->t[i].surface_len + 1u);
+		out[n].match = m;
+		if (m == IDX_MATCH_UNKNOWN)
+			memcpy(out[n].term, q->t[i].term, q->t[i].len + 1u);
+		else
+			snprintf(out[n].term, sizeof(out[n].term), "%s", ix->terms + ix->term_off[rt[i]]);
+		n++;
+	}
+	/*
+	 * A term repeated in the query is shown once, on its first occurrence;
+	 * a pair of adjacent words counts half to each of its two words.
+	 */
+	for (size_t j = 0; j < nt; j++) {
+		float c = doc_weight(ix, terms[j], doc) * wts[j];
+		size_t at[2] = { first[j], first[j] + 1 };
+		int parts = terms[j] < ix->n_terms ? 1 : 2;
 
-			if (resolve(ix, &q->t[j], &m2) == t)
-				goto next;
+		for (int k = 0; k < parts; k++) {
+			size_t i = 0;
+
+			while (rt[i] != rt[at[k]])
+				i++;
+			if (i < n)
+				out[i].weight += c / (float)parts;
 		}
-		for (size_t j = 0; j < nt; j++) {
-			if (terms[j] != t)
-				continue;
-			for (uint32_t p = ix->post_start[t]; p < ix->post_start[t + 1]; p++)
-				if (ids_get(&ix->post_doc, p) == doc)
-					c->weight = ix->post_w[p] * wts[j];
-		}
-next:;
 	}
 	return n;
 }

@@ -5,9 +5,12 @@
  *   IDX_TRAINED: a one-vs-rest L2-loss linear SVM trained at build time over
  *                the length-normalised TF-IDF vectors of the question variants
  *                (dual coordinate descent), small weights pruned, one bias per
- *                doc. A query scores bias + sum(w * q) with q normalised over
- *                all its words, unknown ones included, so words the KB does
- *                not know lower the confidence.
+ *                doc. The vectors hold words and pairs of adjacent words
+ *                ("card arrived"), a pair's value scaled by pair_weight; only
+ *                pairs left with a weight are kept. A query scores
+ *                bias + sum(w * q) with q normalised over all its words,
+ *                unknown ones included, so words the KB does not know lower
+ *                the confidence.
  *   IDX_BM25:    entry-level BM25 (all variants of a doc pooled), no training;
  *                the score is divided by the query's best possible score, so
  *                it is a confidence in [0, 1].
@@ -33,12 +36,15 @@ struct idx_params {
 	enum idx_mode mode;
 	float C;                 /* SVM cost (default 1) */
 	int epochs;              /* SVM passes (default 20) */
-	float prune;             /* drop |w| below this (default 0.05) */
+	float prune;             /* drop a word's |w| below this (default 0.1) */
 	float k1, b;             /* BM25 (defaults 1.5, 0.75) */
 	double train_budget;     /* IDX_AUTO trains when docs*nnz*epochs is below it */
 	float typo_weight;       /* weight of a typo-corrected term (default 0.7) */
 	float foreign_weight;    /* an unknown word that no answer uses either weighs this many
 				    times an unseen term in the confidence (default 2) */
+	float pair_weight;       /* learned weights: a pair of adjacent words is a feature of this
+				    weight relative to a word's (default 0.3; 0 = words only) */
+	float pair_prune;        /* drop a pair's |w| below this (default 0.2) */
 	const uint8_t *skip_variant;   /* optional: variants left out (cross-validation) */
 };
 
@@ -98,7 +104,7 @@ enum idx_mode idx_mode_of(const struct idx *ix);
 /* Bytes allocated by the index (vocabulary, postings, typo table, all of it). */
 size_t idx_bytes(const struct idx *ix);
 
-/* Number of postings and of vocabulary terms. */
+/* Number of postings and of vocabulary terms (pairs of words included). */
 size_t idx_postings(const struct idx *ix);
 size_t idx_terms(const struct idx *ix);
 
@@ -144,8 +150,9 @@ struct idx_contrib {
 
 /*
  * Explain doc's score for q: one contribution per query term, in query order
- * (unknown words included with weight 0). Returns the number written; *bias
- * receives the doc's constant part.
+ * (unknown words included with weight 0); a pair of adjacent words counts
+ * half to each of its two words, so the contributions and *bias (the doc's
+ * constant part) add up to the score. Returns the number written.
  */
 size_t idx_explain(const struct idx *ix, const struct tok_list *q, uint32_t doc,
 		   struct idx_contrib *out, size_t max, float *bias);
