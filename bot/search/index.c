@@ -1359,6 +1359,23 @@ static uint32_t pair_get(const struct idx *ix, uint32_t a, uint32_t b)
 /* Query terms: words, then pairs of adjacent words. */
 #define QTERMS (2 * LIM_TOKENS)
 
+/* The slot of term t in the query's list, added (weight 0, first seen at word i) if new. */
+static size_t query_slot(uint32_t *terms, float *wts, size_t *first, size_t *n, uint32_t t, size_t i)
+{
+	size_t j;
+
+	for (j = 0; j < *n && terms[j] != t; j++)
+		;
+	if (j == *n) {
+		if (first)
+			first[j] = i;
+		terms[j] = t;
+		wts[j] = 0;
+		(*n)++;
+	}
+	return j;
+}
+
 /*
  * Query weights: one (term, weight) per distinct matched term or pair of
  * adjacent words, at most QTERMS; returns the count. Weights are already
@@ -1398,15 +1415,7 @@ static size_t query_terms(const struct idx *ix, const struct tok_list *q, uint32
 		else
 			qi.known++;
 		w = ix->idf[t] * (m == IDX_MATCH_TYPO ? ix->typo_weight : 1.0f);
-		for (j = 0; j < n && terms[j] != t; j++)
-			;
-		if (j == n) {
-			if (first)
-				first[n] = i;
-			terms[n] = t;
-			wts[n] = 0;
-			n++;
-		}
+		j = query_slot(terms, wts, first, &n, t, i);
 		wts[j] += ix->mode == IDX_BM25 ? (m == IDX_MATCH_TYPO ? ix->typo_weight : 1.0f) : w;
 		all1 += ix->idf[t];
 		known1 += w;
@@ -1424,15 +1433,7 @@ static size_t query_terms(const struct idx *ix, const struct tok_list *q, uint32
 			continue;
 		if ((t = pair_get(ix, rt[i], rt[i + 1])) == UINT32_MAX)
 			continue;
-		for (j = 0; j < n && terms[j] != t; j++)
-			;
-		if (j == n) {
-			if (first)
-				first[n] = i;
-			terms[n] = t;
-			wts[n] = 0;
-			n++;
-		}
+		j = query_slot(terms, wts, first, &n, t, i);
 		wts[j] += ix->pair_weight * ix->idf[t] * (typo[i] || typo[i + 1] ? ix->typo_weight : 1.0f);
 	}
 	if (ix->mode == IDX_BM25) {
