@@ -617,6 +617,8 @@ static int typo_sort(struct typo_slot *a, size_t n)
 	struct typo_slot *tmp;
 	size_t *count;
 
+	if (n < 2)
+		return 0;
 	if (n < 65536) {   /* the counting passes would cost more than they save */
 		qsort(a, n, sizeof(*a), typo_cmp);
 		return 0;
