@@ -273,6 +273,7 @@ static void emit_word(struct tok_analyzer *a, const char *w, size_t wl, enum str
 {
 	char stem[LIM_TOKEN_BYTES];
 	uint32_t *c;
+	bool digits;
 	int n;
 
 	if (wl >= LIM_TOKEN_BYTES) {
@@ -293,7 +294,14 @@ static void emit_word(struct tok_analyzer *a, const char *w, size_t wl, enum str
 		return;
 	}
 	/* Numbers are slot values (order numbers, amounts), not topics. */
-	if (strspn(w, "0123456789") >= wl) {
+	{
+		size_t d = 0;
+
+		while (d < wl && w[d] >= '0' && w[d] <= '9')   /* w is not NUL-terminated at wl */
+			d++;
+		digits = d == wl;
+	}
+	if (digits) {
 		out->numbers++;
 		return;
 	}
