@@ -88,7 +88,7 @@ test-all: $(BIN) $(TESTS)
 	done; \
 	for g in tests/golden/*.jsonl; do \
 	  [ -f "$$g" ] || continue; \
-	  if $(BIN) kb test kb $$g --min $(GOLDEN_MIN) >$(BUILD)/golden.out 2>&1; then \
+	  if $(BIN) kb test kb $$g --min $(GOLDEN_MIN) --intents intents >$(BUILD)/golden.out 2>&1; then \
 	    echo "[       OK ] golden $$g: $$(tail -n 1 $(BUILD)/golden.out)"; tp=$$((tp + 1)); \
 	  else cat $(BUILD)/golden.out; echo "[  FAILED  ] golden $$g"; tf=$$((tf + 1)); fi; \
 	done; \

@@ -386,10 +386,55 @@ static int kb_stats_cmd(struct common *c)
 	return 0;
 }
 
+/*
+ * A golden line asked as the server would in its scene: the scene's intents,
+ * then the FAQ, in a session of its own. Fills r like kb_match (the answered
+ * or offered entries; top is the answered one, or the first offered).
+ */
+static int ask_in_scene(struct cli_chat *ch, const struct kb_query *q, struct kb_result *r)
+{
+	struct engine_reply *er = malloc(sizeof(*er));
+	struct engine_where where = { q->scene, NULL };
+	struct engine_welcome w;
+	struct sess *s;
+	int rc = -ENOMEM;
+
+	memset(r, 0, sizeof(*r));
+	r->verdict = DEC_FALLBACK;
+	if (!er)
+		return rc;
+	if ((rc = sess_open(ch->st, NULL, 0, &s)) < 0)
+		goto out;
+	engine_welcome(ch->e, s, &where, q->lang, 0, &w);
+	if ((rc = engine_message(ch->e, s, NULL, q->text, q->len, 0, er)))
+		goto out;
+	if (er->kind == ENGINE_ANSWER && er->entry) {
+		r->verdict = DEC_ANSWER;
+		r->n_cand = r->n_top = 1;
+		r->cand[0] = r->top_entry[0] = er->entry;
+		r->score[0] = er->score;
+	} else if (er->kind == ENGINE_CLARIFY) {
+		r->verdict = DEC_CLARIFY;
+		for (size_t i = 0; i < er->n_cand && r->n_cand < LIM_CANDIDATES; i++) {
+			const struct kb_entry *e = kb_find(ch->kb, er->cand[i].entry, q->lang);
+
+			if (e)
+				r->cand[r->n_cand++] = e;
+		}
+		r->n_top = r->n_cand ? 1 : 0;
+		r->top_entry[0] = r->n_cand ? r->cand[0] : NULL;
+	}
+	rc = 0;
+out:
+	free(er);
+	return rc;
+}
+
 static int kb_test(struct common *c, const char *golden)
 {
 	FILE *f = fopen(golden, "r");
 	struct kb_snapshot *kb;
+	struct cli_chat ch = { 0 };
 	char line[LIM_UTTERANCE * 2];
 	size_t lineno = 0, total = 0, pass = 0, n_in = 0, pass_in = 0, n_oos = 0, pass_oos = 0, clar = 0, top1 = 0;
 	int rc = 0;
@@ -398,7 +443,18 @@ static int kb_test(struct common *c, const char *golden)
 		fprintf(stderr, "faqbot: %s: %s\n", golden, strerror(errno));
 		return 2;
 	}
-	kb = open_kb(c, 1);
+	if (c->intents_dir) {
+		struct kb_options o;
+
+		kb_options_default(&o);
+		o.dict_path = c->dict;
+		o.t2s_config = c->t2s;
+		if (c->bm25)
+			o.mode = IDX_BM25;
+		kb = cli_chat_open(&ch, c->kb_dir, c->intents_dir, &o, NULL) ? NULL : ch.kb;
+	} else {
+		kb = open_kb(c, 1);
+	}
 	if (!kb) {
 		fclose(f);
 		return 1;
@@ -408,6 +464,7 @@ static int kb_test(struct common *c, const char *golden)
 		const cJSON *t, *e, *s;
 		struct kb_query q = { 0 };
 		struct kb_result r;
+		bool in_scene;
 		int ok;
 
 		lineno++;
@@ -433,7 +490,8 @@ static int kb_test(struct common *c, const char *golden)
 		q.len = strlen(t->valuestring);
 		q.lang = c->lang;
 		q.scene = cJSON_IsString(s) ? s->valuestring : c->scene;
-		if (kb_match(kb, &q, &r)) {
+		in_scene = ch.e && q.scene;
+		if (in_scene ? ask_in_scene(&ch, &q, &r) : kb_match(kb, &q, &r)) {
 			fprintf(stderr, "%s:%zu: cannot match (invalid text)\n", golden, lineno);
 			cJSON_Delete(j);
 			rc = 2;
@@ -457,12 +515,17 @@ static int kb_test(struct common *c, const char *golden)
 		if (!ok) {
 			printf("miss %s:%zu: \"%s\"%s%s expected %s, got ", golden, lineno, q.text, q.scene ? " in scene " : "",
 			       q.scene ? q.scene : "", cJSON_IsNull(e) ? "no answer" : e->valuestring);
-			if (r.verdict == DEC_ANSWER)
+			if (r.verdict == DEC_ANSWER && in_scene)
+				printf("answer %s\n", r.cand[0]->id);   /* an intent's answer has no score */
+			else if (r.verdict == DEC_ANSWER)
 				printf("answer %s (%.3f)\n", r.cand[0]->id, r.score[0]);
 			else if (r.verdict == DEC_CLARIFY) {
 				printf("clarify");
 				for (size_t k = 0; k < r.n_cand; k++)
-					printf(" %s (%.3f)", r.cand[k]->id, r.score[k]);
+					if (in_scene)
+						printf(" %s", r.cand[k]->id);
+					else
+						printf(" %s (%.3f)", r.cand[k]->id, r.score[k]);
 				printf("\n");
 			} else if (r.n_top) {
 				printf("fallback (best %s %.3f)\n", r.top_entry[0]->id, r.top[0].score);
@@ -473,7 +536,10 @@ static int kb_test(struct common *c, const char *golden)
 		cJSON_Delete(j);
 	}
 	fclose(f);
-	kb_snapshot_free(kb);
+	if (ch.e)
+		cli_chat_close(&ch);
+	else
+		kb_snapshot_free(kb);
 	if (!total) {
 		fprintf(stderr, "faqbot: %s: no test lines\n", golden);
 		return 2;
@@ -520,7 +586,7 @@ int cli_kb(int argc, char **argv)
 	if (!strcmp(sub, "test") && nops == 2)
 		return kb_test(&c, ops[1]);
 	fprintf(stderr, "usage: faqbot kb check [DIR]\n"
-			"       faqbot kb test DIR GOLDEN.jsonl [--min PCT] [--lang L] [--scene S]\n"
+			"       faqbot kb test DIR GOLDEN.jsonl [--min PCT] [--lang L] [--scene S] [--intents DIR]\n"
 			"       faqbot kb stats [DIR]\n");
 	return 2;
 }

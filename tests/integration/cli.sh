@@ -32,6 +32,11 @@ printf '{"text": "where is my order", "expect": "order-tracking"}\n{"text": "how
 check "kb test passes at 50% when 40% is required" test "$rc" = 0
 out=$("$BIN" kb test kb "$tmp/g.jsonl" --min 90); rc=$?
 check "kb test fails below the required accuracy and lists the miss" sh -c '[ "$1" = 1 ] && printf "%s" "$0" | grep -q "^miss .*how do i pay"' "$out" "$rc"
+printf '{"text": "how long does it take", "scene": "refund_form", "expect": "refund-time"}\n' > "$tmp/scene.jsonl"
+"$BIN" kb test kb "$tmp/scene.jsonl" --min 100 >/dev/null; rc=$?
+check "kb test without --intents tries the FAQ alone, which ranks shipping time first here" test "$rc" = 1
+"$BIN" kb test kb "$tmp/scene.jsonl" --min 100 --intents intents >/dev/null; rc=$?
+check "kb test with --intents answers a scene line as the server would (the scene's intent)" test "$rc" = 0
 "$BIN" ask --kb kb "$(printf 'bad \303\050')" >/dev/null 2>&1; rc=$?
 check "ask refuses invalid UTF-8 without crashing" test "$rc" = 1
 "$BIN" frobnicate >/dev/null 2>&1; rc=$?
