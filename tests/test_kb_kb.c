@@ -210,6 +210,32 @@ static void kb_should_match_chinese_and_traditional_in_the_chinese_entries(void 
 	kb_snapshot_free(kb);
 }
 
+static void kb_should_know_every_word_of_a_long_answer_as_the_shops_own(void **state)
+{
+	char answer[3000] = "", json[3600];
+	struct kb_snapshot *kb;
+	struct kb_result domain, foreign;
+
+	/* 400 words (more than the tokenizer keeps in one run), then "porch". */
+	for (int i = 0; i < 80; i++)
+		strcat(answer, "we ship your parcel quickly ");
+	strcat(answer, "porch");
+	snprintf(json, sizeof(json), "{\"lang\": \"en\", \"entries\": [\n"
+		 "  {\"id\": \"a\", \"questions\": [\"where is my order\", \"track my order\"], \"answer\": \"%s\"},\n"
+		 "  {\"id\": \"b\", \"questions\": [\"how do i pay\"], \"answer\": \"By card.\"}\n]}\n", answer);
+	write_file("kb.json", "{\"languages\": [\"en\"]}");
+	write_file("e.json", json);
+	assert_string_equal(load_errors(&kb), "");
+	assert_non_null(kb);
+	/* Neither word is in a question; only "porch" is in an answer. */
+	match(kb, "track my order porch", NULL, &domain);
+	match(kb, "track my order zeppelin", NULL, &foreign);
+	assert_string_equal(domain.top_entry[0]->id, "a");
+	assert_string_equal(foreign.top_entry[0]->id, "a");
+	assert_true(foreign.top[0].score < domain.top[0].score);
+	kb_snapshot_free(kb);
+}
+
 static void kb_should_fall_back_on_stop_words_only(void **state)
 {
 	struct kb_snapshot *kb = load_dir("tests/data/kb-tiny");
@@ -230,6 +256,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(kb_should_report_invalid_utf8_with_its_position, setup, teardown),
 		cmocka_unit_test_setup_teardown(kb_should_refuse_the_same_question_in_two_entries, setup, teardown),
 		cmocka_unit_test_setup_teardown(kb_should_refuse_undeclared_languages, setup, teardown),
+		cmocka_unit_test_setup_teardown(kb_should_know_every_word_of_a_long_answer_as_the_shops_own, setup, teardown),
 		cmocka_unit_test(kb_should_answer_customer_wording_from_the_sample_fixture),
 		cmocka_unit_test(kb_should_not_answer_entries_outside_their_validity_window),
 		cmocka_unit_test(kb_should_rank_entries_of_the_customers_scene_higher),

@@ -26,6 +26,7 @@
 #define CV_REPEATS 4
 #define CV_SAMPLES 2000          /* per fold and kind, to bound load time */
 #define SCENE_BOOST_TRAINED 0.40f
+#define DOMAIN_PIECE 512   /* bytes of an answer tokenized at a time: well under LIM_TOKENS words */
 #define SCENE_BOOST_BM25 0.15f
 
 struct kb_lang {
@@ -864,6 +865,36 @@ out:
 	free(dfold);
 }
 
+/*
+ * The answer's words as the KB's domain, in pieces short enough that the
+ * tokenizer keeps every word (it keeps LIM_TOKENS a run), cut at a space or
+ * else at a character boundary. Returns 0 or -ENOMEM.
+ */
+static int add_domain(struct kb_snapshot *kb, struct idx_builder *b, const char *text)
+{
+	size_t len = strlen(text), at = 0;
+
+	while (at < len) {
+		size_t n = len - at > DOMAIN_PIECE ? DOMAIN_PIECE : len - at;
+
+		if (at + n < len) {
+			size_t k = n;
+
+			while (k > 0 && text[at + k] != ' ')
+				k--;
+			if (k)
+				n = k;
+			else
+				while (n > 1 && ((unsigned char)text[at + n] & 0xC0) == 0x80)
+					n--;
+		}
+		if (!tok_run(kb->an, text + at, n, 0, kb->tl) && idx_builder_domain(b, kb->tl))
+			return -ENOMEM;
+		at += n;
+	}
+	return 0;
+}
+
 static void add_alias(void *arg, const char *from, const char *to)
 {
 	idx_builder_alias(arg, from, to);   /* on ENOMEM the alias is just missing: typo tolerance is best effort */
@@ -894,7 +925,7 @@ static int build_lang(struct kb_snapshot *kb, struct kb_lang *L, const struct kb
 			L->any_window = true;
 		if (e->n_scenes)
 			L->any_scene = true;
-		if (!tok_run(kb->an, e->answer, strlen(e->answer), 0, kb->tl) && idx_builder_domain(b, kb->tl))
+		if (add_domain(kb, b, e->answer))
 			goto out;
 		for (size_t q = 0; q < e->n_questions; q++) {
 			char key[LIM_QUESTION_BYTES * 2];
