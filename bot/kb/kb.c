@@ -26,8 +26,8 @@
 #define CV_REPEATS 4
 #define CV_SAMPLES 2000          /* per fold and kind, to bound load time */
 #define SCENE_BOOST_TRAINED 0.40f
-#define DOMAIN_PIECE 512   /* bytes of an answer tokenized at a time: well under LIM_TOKENS words */
 #define SCENE_BOOST_BM25 0.15f
+#define DOMAIN_PIECE 512         /* bytes of an answer tokenized at a time: well under LIM_TOKENS words */
 
 struct kb_lang {
 	char code[8];

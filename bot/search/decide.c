@@ -18,7 +18,8 @@ enum dec_verdict dec_decide(const struct dec_thresholds *th, const struct idx_hi
 	 * One word ("refund?") that another entry answers about as well (at least
 	 * half as far above the answer threshold as the best): ask which.
 	 */
-	if (words == 1 && n > 1 && hits[1].score - th->answer >= (hits[0].score - th->answer) / 2) {
+	if (words == 1 && n > 1 && hits[0].score >= th->answer &&
+	    hits[1].score - th->answer >= (hits[0].score - th->answer) / 2) {
 		while (c < n && c < LIM_CANDIDATES && hits[c].score - th->answer >= (hits[0].score - th->answer) / 2)
 			c++;
 		*n_cand = c;
