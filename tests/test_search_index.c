@@ -26,17 +26,23 @@ static const char *docs[][4] = {
 };
 #define NDOCS 4
 
+/* Add the sample docs' variants to b. */
+static void add_docs(struct idx_builder *b)
+{
+	for (uint32_t d = 0; d < NDOCS; d++)
+		for (int v = 0; v < 4; v++) {
+			assert_int_equal(tok_run(an, docs[d][v], strlen(docs[d][v]), TOK_LEARN, &tl), 0);
+			assert_true(idx_builder_add(b, d, &tl) >= 0);
+		}
+}
+
 static struct idx *build(enum idx_mode mode)
 {
 	struct idx_builder *b = idx_builder_new();
 	struct idx_params p;
 	struct idx *ix;
 
-	for (uint32_t d = 0; d < NDOCS; d++)
-		for (int v = 0; v < 4; v++) {
-			assert_int_equal(tok_run(an, docs[d][v], strlen(docs[d][v]), TOK_LEARN, &tl), 0);
-			assert_true(idx_builder_add(b, d, &tl) >= 0);
-		}
+	add_docs(b);
 	idx_params_default(&p);
 	p.mode = mode;
 	ix = idx_build(b, NDOCS, &p);
@@ -123,11 +129,7 @@ static void index_should_match_a_misspelt_synonym_to_its_canonical_term(void **s
 	struct idx_hit h[3];
 	struct idx_query_info qi;
 
-	for (uint32_t d = 0; d < NDOCS; d++)
-		for (int v = 0; v < 4; v++) {
-			assert_int_equal(tok_run(an, docs[d][v], strlen(docs[d][v]), TOK_LEARN, &tl), 0);
-			assert_true(idx_builder_add(b, d, &tl) >= 0);
-		}
+	add_docs(b);
 	/* "reimbursement" is rewritten to "refund" by a synonym set: it never reaches the index. */
 	assert_int_equal(idx_builder_alias(b, "reimburs", "refund"), 0);
 	idx_params_default(&p);
@@ -163,11 +165,7 @@ static void a_word_no_answer_uses_should_lower_the_score_more_than_one_an_answer
 	struct idx_hit domain[3], foreign[3];
 	const char *answer = "Refunds reach your bank within 5 days; a parcel left on the porch counts as delivered.";
 
-	for (uint32_t d = 0; d < NDOCS; d++)
-		for (int v = 0; v < 4; v++) {
-			assert_int_equal(tok_run(an, docs[d][v], strlen(docs[d][v]), TOK_LEARN, &tl), 0);
-			assert_true(idx_builder_add(b, d, &tl) >= 0);
-		}
+	add_docs(b);
 	assert_int_equal(tok_run(an, answer, strlen(answer), 0, &tl), 0);
 	assert_int_equal(idx_builder_domain(b, &tl), 0);
 	idx_params_default(&p);
