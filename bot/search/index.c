@@ -34,6 +34,17 @@ struct idx_builder {
 	char **alias_from, **alias_to;
 	size_t n_alias, cap_alias;
 	struct strmap *domain;     /* words of the entries' answers */
+	/* Spellings: each alphabetic word as written (folded), and which ones each variant has. */
+	struct strmap *forms;      /* spelling -> form id */
+	char *form_chars;          /* spellings, NUL-separated */
+	size_t form_len, form_cap;
+	uint32_t *form_off;        /* form id -> offset in form_chars */
+	uint32_t *form_term;       /* form id -> its word's term id */
+	size_t n_forms, cap_forms;
+	uint32_t *vf_start;        /* variant -> [vf_start[v], vf_start[v + 1]) in vf_form, vf_tf */
+	uint32_t *vf_form;
+	float *vf_tf;
+	size_t n_vf, cap_vf;
 };
 
 static int grow(void **p, size_t *cap, size_t need, size_t elem)
@@ -63,12 +74,15 @@ struct idx_builder *idx_builder_new(void)
 	b->vocab = strmap_new();
 	b->domain = strmap_new();
 	b->pairs = strmap_new();
+	b->forms = strmap_new();
 	b->var_start = malloc(sizeof(uint32_t));
-	if (!b->vocab || !b->domain || !b->pairs || !b->var_start) {
+	b->vf_start = malloc(sizeof(uint32_t));
+	if (!b->vocab || !b->domain || !b->pairs || !b->forms || !b->var_start || !b->vf_start) {
 		idx_builder_free(b);
 		return NULL;
 	}
 	b->var_start[0] = 0;
+	b->vf_start[0] = 0;
 	return b;
 }
 
@@ -79,6 +93,13 @@ void idx_builder_free(struct idx_builder *b)
 	strmap_free(b->vocab);
 	strmap_free(b->domain);
 	strmap_free(b->pairs);
+	strmap_free(b->forms);
+	free(b->form_chars);
+	free(b->form_off);
+	free(b->form_term);
+	free(b->vf_start);
+	free(b->vf_form);
+	free(b->vf_tf);
 	free(b->terms);
 	free(b->term_off);
 	free(b->term_fuzzy);
@@ -218,6 +239,36 @@ static int pair_id(struct idx_builder *b, uint32_t left, uint32_t right, uint32_
 	return 0;
 }
 
+/* Form id of word t as written (term: its term id). */
+static int form_id(struct idx_builder *b, const struct tok *t, uint32_t term, uint32_t *id)
+{
+	int ins;
+	uint32_t *v = strmap_put(b->forms, t->surface, t->surface_len, (uint32_t)b->n_forms, &ins);
+
+	if (!v)
+		return -ENOMEM;
+	if (ins) {
+		if (grow((void **)&b->form_off, &b->cap_forms, b->n_forms + 1, sizeof(uint32_t)))
+			return -ENOMEM;
+		{
+			uint32_t *ft = realloc(b->form_term, b->cap_forms * sizeof(uint32_t));
+
+			if (!ft)
+				return -ENOMEM;
+			b->form_term = ft;
+		}
+		if (grow((void **)&b->form_chars, &b->form_cap, b->form_len + t->surface_len + 1, 1))
+			return -ENOMEM;
+		b->form_off[b->n_forms] = (uint32_t)b->form_len;
+		memcpy(b->form_chars + b->form_len, t->surface, t->surface_len);
+		b->form_chars[b->form_len + t->surface_len] = 0;
+		b->form_len += t->surface_len + 1u;
+		b->form_term[b->n_forms++] = term;
+	}
+	*id = *v;
+	return 0;
+}
+
 /* Count one occurrence of term id in the variant whose entries start at start. */
 static void ent_count(struct idx_builder *b, size_t start, uint32_t id)
 {
@@ -266,6 +317,34 @@ int idx_builder_add(struct idx_builder *b, uint32_t doc, const struct tok_list *
 			return -ENOMEM;
 		ent_count(b, start, id);
 	}
+	/* Spellings of its alphabetic words. */
+	if (grow((void **)&b->vf_form, &b->cap_vf, b->n_vf + toks->n, sizeof(uint32_t)))
+		return -ENOMEM;
+	{
+		float *nt = realloc(b->vf_tf, b->cap_vf * sizeof(float));
+		size_t vstart = b->n_vf;
+
+		if (!nt)
+			return -ENOMEM;
+		b->vf_tf = nt;
+		for (size_t i = 0; i < toks->n; i++) {
+			uint32_t f;
+			size_t j;
+
+			if (toks->t[i].kind != TOK_WORD || !fuzzy_ok(&toks->t[i]) || !toks->t[i].surface_len)
+				continue;
+			if (form_id(b, &toks->t[i], word[i], &f))
+				return -ENOMEM;
+			for (j = vstart; j < b->n_vf && b->vf_form[j] != f; j++)
+				;
+			if (j < b->n_vf) {
+				b->vf_tf[j] += 1;
+			} else {
+				b->vf_form[b->n_vf] = f;
+				b->vf_tf[b->n_vf++] = 1;
+			}
+		}
+	}
 	if (grow((void **)&b->var_doc, &b->cap_var, b->n_var + 1, sizeof(uint32_t)))
 		return -ENOMEM;
 	{
@@ -275,8 +354,16 @@ int idx_builder_add(struct idx_builder *b, uint32_t doc, const struct tok_list *
 			return -ENOMEM;
 		b->var_start = ns;
 	}
+	{
+		uint32_t *ns = realloc(b->vf_start, (b->cap_var + 1) * sizeof(uint32_t));
+
+		if (!ns)
+			return -ENOMEM;
+		b->vf_start = ns;
+	}
 	b->var_doc[b->n_var] = doc;
 	b->var_start[b->n_var + 1] = (uint32_t)b->n_ent;
+	b->vf_start[b->n_var + 1] = (uint32_t)b->n_vf;
 	return (int)b->n_var++;
 }
 
@@ -330,6 +417,16 @@ struct idx {
 	float *post_w;
 	size_t n_post;
 	float *bias;                 /* per doc (0 for BM25) */
+	/*
+	 * Spellings (learned weights, large KBs): a word as written, with
+	 * postings of its own that fold in its character n-grams' weights;
+	 * ids n_terms+n_pairs.. of the postings, strings after the aliases'.
+	 */
+	uint32_t n_forms;
+	struct ids form_vocab;       /* open addressing like vocab: slot -> string id + 1 */
+	uint32_t form_mask;
+	struct ids form_term;        /* form -> its word's term id */
+	float *gram2;                /* form -> squared norm of its n-grams' query values, per unit of its word's */
 	uint32_t n_alias;            /* typo-only spellings: ids n_terms.. n_terms+n_alias-1 of the
 					strings and the typo table, never of idf or postings */
 	uint32_t *alias_target;      /* alias id - n_terms -> real term id */
@@ -391,19 +488,31 @@ void idx_params_default(struct idx_params *p)
 	p->foreign_weight = 2.0f;
 	p->pair_weight = 0.3f;
 	p->pair_prune = 0.2f;
+	p->gram_weight = 0.3f;
+	p->gram_min = 2;
+	p->gram_max = 4;
+	p->gram_variants = 20;
+	p->gram_pair_weight = 1.0f;
+	p->gram_C = 1.5f;
+	p->gram_prune = 0.05f;
+	p->gram_pair_prune = 0.1f;
+	p->gram_budget = 4e9;
 }
 
 enum idx_mode idx_mode_of(const struct idx *ix) { return ix->mode; }
 size_t idx_bytes(const struct idx *ix) { return ix->bytes; }
 size_t idx_postings(const struct idx *ix) { return ix->n_post; }
 size_t idx_postings_bytes(const struct idx *ix) { return ids_bytes(&ix->post_doc, ix->n_post) + ix->n_post * sizeof(float); }
-size_t idx_terms(const struct idx *ix) { return ix->n_terms + ix->n_pairs; }
+size_t idx_terms(const struct idx *ix) { return ix->n_terms + ix->n_pairs + ix->n_forms; }
 
 void idx_free(struct idx *ix)
 {
 	if (!ix)
 		return;
 	ids_free(&ix->vocab);
+	ids_free(&ix->form_vocab);
+	ids_free(&ix->form_term);
+	free(ix->gram2);
 	ids_free(&ix->pair_left);
 	ids_free(&ix->pair_right);
 	free(ix->domain);
@@ -466,7 +575,7 @@ static void triples_free(struct triples *t)
 /* Counting sort of the triples by term (and pair) into the index's CSR arrays. */
 static int to_csr(struct idx *ix, const struct triples *t)
 {
-	uint32_t n = ix->n_terms + ix->n_pairs;
+	uint32_t n = ix->n_terms + ix->n_pairs + ix->n_forms;
 
 	ix->post_start = ix_calloc(ix, n + 2, sizeof(uint32_t));
 	ix->post_w = ix_malloc(ix, t->n * sizeof(float));
@@ -500,13 +609,20 @@ struct vecs {
 	uint32_t n_feat;
 };
 
+struct grams;
+static double grams_fold(const struct grams *g, const float *tidf, const double *w, uint32_t n_feat, uint32_t f);
+
 /*
  * One-vs-rest L2-regularised L2-loss SVM, dual coordinate descent (Hsieh et
  * al. 2008, as in LIBLINEAR), bias as a constant feature of value 1.
- * vars: the included variants; x: their normalised TF-IDF vectors.
+ * vars: the included variants; x: their normalised TF-IDF vectors, words and
+ * pairs (features 0..n_feat-1) then, with gr, the spellings' n-grams. Out:
+ * a triple per kept weight of a word or pair and, with gr, of form f as
+ * feature n_feat + f (its word's weight with its n-grams' folded in).
  */
 static int train_svm(struct idx *ix, const struct idx_builder *b, const uint32_t *vars, size_t nv,
-		     const struct vecs *x, const struct idx_params *p, struct triples *out)
+		     const struct vecs *x, const struct idx_params *p, const struct grams *gr,
+		     const float *tidf, uint32_t n_feat, struct triples *out)
 {
 	const uint32_t nf = x->n_feat;
 	double *w = calloc(nf + 1, sizeof(double));
@@ -539,17 +655,26 @@ static int train_svm(struct idx *ix, const struct idx_builder *b, const uint32_t
 		memset(alpha, 0, nv * sizeof(double));
 		for (size_t i = 0; i < nv; i++)
 			order[i] = (uint32_t)i;
-		for (int ep = 0; ep < p->epochs; ep++) {
-			double maxpg = 0;
+		/*
+		 * Shrinking as in LIBLINEAR: a variant at alpha 0 whose gradient
+		 * is above the last pass's largest projected gradient leaves the
+		 * active set; when the active set has converged, one pass over all
+		 * variants confirms it (or brings them back).
+		 */
+		size_t active = nv;
+		double pgmax_old = INFINITY;
 
-			for (size_t i = nv; i > 1; i--) {
+		for (int ep = 0; ep < p->epochs; ep++) {
+			double maxpg = 0, pgmax_new = -INFINITY;
+
+			for (size_t i = active; i > 1; i--) {
 				size_t j = lcg(&seed) % i;
 				uint32_t tmp = order[i - 1];
 
 				order[i - 1] = order[j];
 				order[j] = tmp;
 			}
-			for (size_t k = 0; k < nv; k++) {
+			for (size_t k = 0; k < active; k++) {
 				uint32_t i = order[k], v = vars[i];
 				double y = b->var_doc[v] == c ? 1.0 : -1.0;
 				double g = w[nf];   /* bias weight x 1 */
@@ -558,9 +683,18 @@ static int train_svm(struct idx *ix, const struct idx_builder *b, const uint32_t
 				for (uint32_t e = x->fstart[i]; e < x->fstart[i + 1]; e++)
 					g += w[x->fid[e]] * x->fval[e];
 				g = y * g - 1.0 + diag * alpha[i];
+				if (alpha[i] == 0 && g > pgmax_old) {
+					uint32_t tmp = order[k];
+
+					order[k--] = order[--active];
+					order[active] = tmp;
+					continue;
+				}
 				pg = alpha[i] == 0 ? (g < 0 ? g : 0) : g;
 				if (fabs(pg) > maxpg)
 					maxpg = fabs(pg);
+				if (pg > pgmax_new)
+					pgmax_new = pg;
 				if (fabs(pg) < 1e-12)
 					continue;
 				old = alpha[i];
@@ -570,13 +704,26 @@ static int train_svm(struct idx *ix, const struct idx_builder *b, const uint32_t
 					w[x->fid[e]] += d * x->fval[e];
 				w[nf] += d;
 			}
-			if (maxpg < 0.1)
-				break;
+			if (maxpg < 0.1) {
+				if (active == nv)
+					break;
+				active = nv;   /* converged on the active set: check them all */
+				pgmax_old = INFINITY;
+				continue;
+			}
+			pgmax_old = pgmax_new > 0 ? pgmax_new : INFINITY;
 		}
 		ix->bias[c] = (float)w[nf];
-		for (uint32_t t = 0; t < nf; t++)
+		for (uint32_t t = 0; t < n_feat; t++)
 			if (fabs(w[t]) >= (t < ix->n_terms ? p->prune : p->pair_prune) && triple_add(out, t, c, (float)w[t]))
 				goto out;
+		for (uint32_t f = 0; gr && f < ix->n_forms; f++) {
+			uint32_t t = ids_get(&ix->form_term, f);
+			double v = w[t] + grams_fold(gr, tidf, w, n_feat, f) / tidf[t];
+
+			if (fabs(v) >= p->prune && triple_add(out, n_feat + f, c, (float)v))
+				goto out;
+		}
 	}
 	rc = 0;
 out:
@@ -821,12 +968,12 @@ static size_t term_len(const struct idx *ix, uint32_t t)
  * would go. Slots hold ids only; a term is told apart by its string (its
  * length first) in ix->terms.
  */
-static size_t vocab_slot(const struct idx *ix, const char *s, size_t len)
+static size_t table_slot(const struct idx *ix, const struct ids *tab, uint32_t mask, const char *s, size_t len)
 {
 	uint64_t h = strmap_hash(s, len);
 
-	for (size_t i = (size_t)(h ^ (h >> 32)) & ix->vocab_mask;; i = (i + 1) & ix->vocab_mask) {
-		uint32_t v = ids_get(&ix->vocab, i);
+	for (size_t i = (size_t)(h ^ (h >> 32)) & mask;; i = (i + 1) & mask) {
+		uint32_t v = ids_get(tab, i);
 
 		if (!v || (term_len(ix, v - 1) == len && !memcmp(ix->terms + ix->term_off[v - 1], s, len)))
 			return i;
@@ -836,23 +983,34 @@ static size_t vocab_slot(const struct idx *ix, const char *s, size_t len)
 /* Term id of s, or UINT32_MAX. */
 static uint32_t vocab_get(const struct idx *ix, const char *s, size_t len)
 {
-	uint32_t v = ids_get(&ix->vocab, vocab_slot(ix, s, len));
+	uint32_t v = ids_get(&ix->vocab, table_slot(ix, &ix->vocab, ix->vocab_mask, s, len));
 
 	return v ? v - 1 : UINT32_MAX;
 }
 
-/* The table over terms 0..n_terms-1 (their strings and offsets already in place). */
-static int vocab_build(struct idx *ix)
+/* Form id of the spelling s, or UINT32_MAX. */
+static uint32_t form_get(const struct idx *ix, const char *s, size_t len)
+{
+	uint32_t v;
+
+	if (!ix->n_forms)
+		return UINT32_MAX;
+	v = ids_get(&ix->form_vocab, table_slot(ix, &ix->form_vocab, ix->form_mask, s, len));
+	return v ? v - 1 - ix->n_terms - ix->n_alias : UINT32_MAX;
+}
+
+/* A table over the n strings first.. (in place already): slot -> string id + 1. */
+static int table_build(struct idx *ix, struct ids *tab, uint32_t *mask, uint32_t first, uint32_t n)
 {
 	size_t cap = 1;
 
-	while (cap * 7 < (size_t)ix->n_terms * 10)
+	while (cap * 7 < (size_t)n * 10)
 		cap *= 2;
-	if (cap > (size_t)UINT32_MAX + 1 || ids_alloc(ix, &ix->vocab, cap, ix->n_terms))
+	if (cap > (size_t)UINT32_MAX + 1 || ids_alloc(ix, tab, cap, first + n))
 		return -ENOMEM;
-	ix->vocab_mask = (uint32_t)(cap - 1);
-	for (uint32_t t = 0; t < ix->n_terms; t++)
-		ids_set(&ix->vocab, vocab_slot(ix, ix->terms + ix->term_off[t], term_len(ix, t)), t + 1);
+	*mask = (uint32_t)(cap - 1);
+	for (uint32_t t = first; t < first + n; t++)
+		ids_set(tab, table_slot(ix, tab, *mask, ix->terms + ix->term_off[t], term_len(ix, t)), t + 1);
 	return 0;
 }
 
@@ -939,7 +1097,7 @@ static int pair_pick_cmp(const void *a, const void *b)
  * least one posting — a pair whose weights were all pruned could only change
  * the query's normaliser — as ids n_terms.. in (left, right) order; fill the
  * idf of words and kept pairs from tidf (per feature) and renumber the
- * triples.
+ * triples, those of forms (n_feat + f) to ids after the kept pairs.
  */
 static int keep_pairs(struct idx *ix, const float *tidf, uint32_t n_feat, const uint32_t *words,
 		      struct triples *tr)
@@ -952,7 +1110,7 @@ static int keep_pairs(struct idx *ix, const float *tidf, uint32_t n_feat, const 
 	if (!to || !pk)
 		goto out;
 	for (size_t i = 0; i < tr->n; i++)
-		if (tr->term[i] >= ix->n_terms)
+		if (tr->term[i] >= ix->n_terms && tr->term[i] < n_feat)
 			to[tr->term[i] - ix->n_terms] = 1;
 	for (uint32_t k = 0; k < nc; k++)
 		if (to[k])
@@ -973,7 +1131,7 @@ static int keep_pairs(struct idx *ix, const float *tidf, uint32_t n_feat, const 
 	}
 	for (size_t i = 0; i < tr->n; i++)
 		if (tr->term[i] >= ix->n_terms)
-			tr->term[i] = to[tr->term[i] - ix->n_terms];
+			tr->term[i] = tr->term[i] < n_feat ? to[tr->term[i] - ix->n_terms] : tr->term[i] - n_feat + ix->n_terms + n;
 	ix->n_pairs = n;
 	rc = 0;
 out:
@@ -982,14 +1140,199 @@ out:
 	return rc;
 }
 
+/*
+ * Character n-grams of the spellings (learned weights, large KBs): training
+ * features that let related words share evidence ("verify", "verification",
+ * "verified"). A spelling's n-grams are a function of the spelling, so after
+ * training their weights are folded into postings of its own.
+ */
+struct grams {
+	struct strmap *map;        /* n-gram -> its number */
+	uint32_t *start;           /* form -> [start[f], start[f + 1]) in feat, cnt */
+	uint32_t *feat;            /* n-gram number */
+	float *cnt;                /* occurrences in the spelling */
+	uint32_t n;                /* distinct n-grams */
+	size_t len, cap;
+};
+
+static void grams_free(struct grams *g)
+{
+	strmap_free(g->map);
+	free(g->start);
+	free(g->feat);
+	free(g->cnt);
+}
+
+/* Count n-gram s[0..len) once more for the spelling whose n-grams start at first. */
+static int grams_add(struct grams *g, size_t first, const char *s, size_t len)
+{
+	int ins;
+	uint32_t *v = strmap_put(g->map, s, len, g->n, &ins);
+	size_t j;
+
+	if (!v)
+		return -ENOMEM;
+	g->n += ins;
+	for (j = first; j < g->len && g->feat[j] != *v; j++)
+		;
+	if (j < g->len) {
+		g->cnt[j] += 1;
+		return 0;
+	}
+	if (g->len == g->cap) {
+		size_t nc = g->cap ? g->cap * 2 : 4096;
+		void *a = realloc(g->feat, nc * sizeof(uint32_t)), *c;
+
+		if (!a)
+			return -ENOMEM;
+		g->feat = a;
+		if (!(c = realloc(g->cnt, nc * sizeof(float))))
+			return -ENOMEM;
+		g->cnt = c;
+		g->cap = nc;
+	}
+	g->feat[g->len] = *v;
+	g->cnt[g->len++] = 1;
+	return 0;
+}
+
+/* The n-grams of every form's spelling (strings in place), a space at both ends. */
+static int grams_build(struct grams *g, const struct idx *ix, const struct idx_params *p)
+{
+	g->map = strmap_new();
+	g->start = malloc((ix->n_forms + 1) * sizeof(uint32_t));
+	if (!g->map || !g->start)
+		return -ENOMEM;
+	for (uint32_t f = 0; f < ix->n_forms; f++) {
+		uint32_t id = ix->n_terms + ix->n_alias + f;
+		char pad[LIM_TOKEN_BYTES + 2];
+		uint32_t off[LIM_TOKEN_BYTES + 3];
+		size_t len = term_len(ix, id), n, first = g->len;
+
+		g->start[f] = (uint32_t)g->len;
+		if (len + 2 > sizeof(pad))
+			continue;
+		pad[0] = ' ';
+		memcpy(pad + 1, ix->terms + ix->term_off[id], len);
+		pad[len + 1] = ' ';
+		n = cp_offsets(pad, len + 2, off, LIM_TOKEN_BYTES + 2);
+		for (int k = p->gram_min; k <= p->gram_max; k++)
+			for (size_t i = 0; i + (size_t)k <= n; i++)
+				if (grams_add(g, first, pad + off[i], off[i + k] - off[i]))
+					return -ENOMEM;
+	}
+	g->start[ix->n_forms] = (uint32_t)g->len;
+	return 0;
+}
+
+/* Form f's n-grams' part of a score: their weights times their values per occurrence of f. */
+static double grams_fold(const struct grams *g, const float *tidf, const double *w, uint32_t n_feat, uint32_t f)
+{
+	double s = 0;
+
+	for (uint32_t j = g->start[f]; j < g->start[f + 1]; j++)
+		s += g->cnt[j] * tidf[n_feat + g->feat[j]] * w[n_feat + g->feat[j]];
+	return s;
+}
+
+/*
+ * The spellings' part of training: their n-grams (features n_feat..), the
+ * n-grams' idf over the included variants (tidf grows to hold them), each
+ * form's gram2, room in x for the n-gram values, and gstat (per n-gram: its
+ * position in the vector being built, UINT32_MAX when not in it).
+ */
+static int spell_features(struct idx *ix, const struct idx_builder *b, const uint32_t *vars, size_t nv,
+			  const uint32_t *fremap, uint32_t n_feat, const struct idx_params *p,
+			  struct grams *gr, uint32_t **gstat, float **tidf, struct vecs *x, size_t n_ent)
+{
+	uint32_t *last, *gdf;
+	size_t n_gent = 0;
+	void *np;
+
+	if (grams_build(gr, ix, p))
+		return -ENOMEM;
+	*gstat = calloc(2 * (size_t)gr->n + 1, sizeof(uint32_t));
+	ix->gram2 = ix_calloc(ix, ix->n_forms, sizeof(float));
+	if (!*gstat || !ix->gram2 || !(np = realloc(*tidf, (n_feat + gr->n + 1) * sizeof(float))))
+		return -ENOMEM;
+	*tidf = np;
+	last = *gstat;
+	gdf = *gstat + gr->n;
+	for (size_t i = 0; i < nv; i++)
+		for (uint32_t e = b->vf_start[vars[i]]; e < b->vf_start[vars[i] + 1]; e++) {
+			uint32_t f = fremap[b->vf_form[e]];
+
+			if (f == UINT32_MAX)
+				continue;
+			for (uint32_t j = gr->start[f]; j < gr->start[f + 1]; j++) {
+				uint32_t g = gr->feat[j];
+
+				n_gent++;
+				if (last[g] != i + 1) {
+					last[g] = (uint32_t)i + 1;
+					gdf[g]++;
+				}
+			}
+		}
+	for (uint32_t g = 0; g < gr->n; g++) {
+		(*tidf)[n_feat + g] = (float)(log((nv + 1.0) / (gdf[g] + 1.0)) + 1.0);
+		(*gstat)[g] = UINT32_MAX;
+	}
+	for (uint32_t f = 0; f < ix->n_forms; f++) {
+		double q = 0, sc = (*tidf)[ids_get(&ix->form_term, f)];
+
+		for (uint32_t j = gr->start[f]; j < gr->start[f + 1]; j++) {
+			double v = p->gram_weight * gr->cnt[j] * (*tidf)[n_feat + gr->feat[j]];
+
+			q += v * v;
+		}
+		ix->gram2[f] = (float)(q / (sc * sc));
+	}
+	/* The fold in train_svm reads cnt with the n-gram weight in it. */
+	for (size_t j = 0; j < gr->len; j++)
+		gr->cnt[j] *= p->gram_weight;
+	x->n_feat = n_feat + gr->n;
+	if (!(np = realloc(x->fid, (n_ent + n_gent + 1) * sizeof(uint32_t))))
+		return -ENOMEM;
+	x->fid = np;
+	if (!(np = realloc(x->fval, (n_ent + n_gent + 1) * sizeof(float))))
+		return -ENOMEM;
+	x->fval = np;
+	return 0;
+}
+
+/*
+ * Whether to train with spellings: learned weights, many variants per entry,
+ * some spellings, and a training cost (entries x the variants' non-zeros,
+ * n-grams included, x passes) within gram_budget. Decided on all of the
+ * builder's variants, so that cross-validation trains the same model.
+ */
+static bool spellings_fit(const struct idx_builder *b, uint32_t n_docs, const struct idx_params *p)
+{
+	double nnz = (double)b->n_ent, grams = 0;
+
+	if (p->gram_weight <= 0 || !n_docs || !b->n_vf || (double)b->n_var < (double)p->gram_variants * n_docs)
+		return false;
+	for (size_t e = 0; e < b->n_vf; e++) {
+		size_t len = strlen(b->form_chars + b->form_off[b->vf_form[e]]) + 2;   /* bytes: an estimate */
+
+		for (int k = p->gram_min; k <= p->gram_max; k++)
+			grams += len >= (size_t)k ? (double)(len - (size_t)k + 1) : 0;
+	}
+	return (double)n_docs * (nnz + grams) * p->epochs <= p->gram_budget;
+}
+
 struct idx *idx_build(const struct idx_builder *b, uint32_t n_docs, const struct idx_params *p)
 {
 	struct idx *ix = calloc(1, sizeof(*ix));
 	uint32_t *remap = NULL, *vars = NULL, *df = NULL, *alias_to = NULL, *pair_words = NULL;
+	uint32_t *fremap = NULL, *gstat = NULL;
 	uint8_t *fuzzy = NULL;
 	float *tidf = NULL;
 	struct vecs x = { 0 };
+	struct grams gr = { 0 };
 	struct triples tr = { 0 };
+	struct idx_params tp = *p;
 	size_t nv = 0, nnz = 0, n_ent = 0, terms_len = 0;
 	uint32_t n_feat;
 
@@ -1023,8 +1366,21 @@ struct idx *idx_build(const struct idx_builder *b, uint32_t n_docs, const struct
 	ix->mode = p->mode;
 	if (ix->mode == IDX_AUTO)
 		ix->mode = (double)n_docs * (double)nnz * p->epochs <= p->train_budget ? IDX_TRAINED : IDX_BM25;
-	if (ix->mode == IDX_TRAINED && p->pair_weight > 0)
-		ix->pair_weight = p->pair_weight;
+	/*
+	 * Spellings for KBs with many variants per entry, decided on all the
+	 * builder's variants so that cross-validation builds the same model.
+	 */
+	if (ix->mode == IDX_TRAINED && spellings_fit(b, n_docs, p)) {
+		fremap = malloc((b->n_forms + 1) * sizeof(uint32_t));
+		if (!fremap)
+			goto fail;
+		tp.pair_weight = p->gram_pair_weight;
+		tp.C = p->gram_C;
+		tp.prune = p->gram_prune;
+		tp.pair_prune = p->gram_pair_prune;
+	}
+	if (ix->mode == IDX_TRAINED && tp.pair_weight > 0)
+		ix->pair_weight = tp.pair_weight;
 	/* Words first, then (learned weights) the pairs of words to train on. */
 	for (size_t t = 0; t < b->n_terms; t++) {
 		remap[t] = UINT32_MAX;
@@ -1049,8 +1405,24 @@ struct idx *idx_build(const struct idx_builder *b, uint32_t n_docs, const struct
 		ix->n_alias++;
 		terms_len += strlen(b->alias_from[k]) + 1;
 	}
+	/* Spellings of included words that included variants use. */
+	if (fremap) {
+		for (size_t f = 0; f < b->n_forms; f++)
+			fremap[f] = UINT32_MAX;
+		for (size_t i = 0; i < nv; i++)
+			for (uint32_t e = b->vf_start[vars[i]]; e < b->vf_start[vars[i] + 1]; e++) {
+				uint32_t f = b->vf_form[e];
+
+				if (fremap[f] == UINT32_MAX && remap[b->form_term[f]] < ix->n_terms) {
+					fremap[f] = ix->n_forms++;
+					terms_len += strlen(b->form_chars + b->form_off[f]) + 1;
+				}
+			}
+		if (ids_alloc(ix, &ix->form_term, ix->n_forms, ix->n_terms ? ix->n_terms - 1 : 0))
+			goto fail;
+	}
 	ix->terms = ix_malloc(ix, terms_len);
-	ix->term_off = ix_malloc(ix, (ix->n_terms + ix->n_alias + 1) * sizeof(uint32_t));
+	ix->term_off = ix_malloc(ix, (ix->n_terms + ix->n_alias + ix->n_forms + 1) * sizeof(uint32_t));
 	ix->alias_target = ix_malloc(ix, ix->n_alias * sizeof(uint32_t));
 	fuzzy = calloc(ix->n_terms + ix->n_alias + 1, 1);
 	if (!ix->term_off || !ix->terms || !fuzzy || !ix->alias_target)
@@ -1083,9 +1455,24 @@ struct idx *idx_build(const struct idx_builder *b, uint32_t n_docs, const struct
 			fuzzy[id] = 1;
 			ix->alias_target[id++ - ix->n_terms] = alias_to[k];
 		}
-		ix->term_off[id] = (uint32_t)at;
+		/* Spellings in form id order (term_len() reads the next one's offset). */
+		for (size_t f = 0; fremap && f < b->n_forms; f++)
+			if (fremap[f] != UINT32_MAX)
+				ix->term_off[id + fremap[f]] = (uint32_t)f;
+		for (uint32_t to = 0; to < ix->n_forms; to++) {
+			uint32_t f = ix->term_off[id + to];
+			const char *s = b->form_chars + b->form_off[f];
+			size_t len = strlen(s);
+
+			ix->term_off[id + to] = (uint32_t)at;
+			memcpy(ix->terms + at, s, len + 1);
+			at += len + 1;
+			ids_set(&ix->form_term, to, remap[b->form_term[f]]);
+		}
+		ix->term_off[id + ix->n_forms] = (uint32_t)at;
 	}
-	if (vocab_build(ix))
+	if (table_build(ix, &ix->vocab, &ix->vocab_mask, 0, ix->n_terms) ||
+	    (ix->n_forms && table_build(ix, &ix->form_vocab, &ix->form_mask, ix->n_terms + ix->n_alias, ix->n_forms)))
 		goto fail;
 
 	if (ix->mode == IDX_TRAINED) {
@@ -1115,6 +1502,8 @@ struct idx *idx_build(const struct idx_builder *b, uint32_t n_docs, const struct
 			}
 		}
 		ix->idf_unseen = (float)(log(nv + 1.0) + 1.0);
+		if (ix->n_forms && spell_features(ix, b, vars, nv, fremap, n_feat, p, &gr, &gstat, &tidf, &x, n_ent))
+			goto fail;
 		x.fstart[0] = 0;
 		for (size_t i = 0; i < nv; i++) {
 			uint32_t v = vars[i], start = k;
@@ -1127,15 +1516,37 @@ struct idx *idx_build(const struct idx_builder *b, uint32_t n_docs, const struct
 					continue;
 				x.fid[k] = f;
 				x.fval[k] = b->ent_tf[e] * tidf[f] * (f >= ix->n_terms ? ix->pair_weight : 1.0f);
-				norm += (double)x.fval[k] * x.fval[k];
 				k++;
+			}
+			/* The n-grams of its spellings, an n-gram shared by two words counted twice. */
+			for (uint32_t e = ix->n_forms ? b->vf_start[v] : 0; e < (ix->n_forms ? b->vf_start[v + 1] : 0); e++) {
+				uint32_t f = fremap[b->vf_form[e]];
+
+				if (f == UINT32_MAX)
+					continue;
+				for (uint32_t j = gr.start[f]; j < gr.start[f + 1]; j++) {
+					uint32_t g = gr.feat[j];
+
+					if (gstat[g] == UINT32_MAX) {
+						gstat[g] = k;
+						x.fid[k] = n_feat + g;
+						x.fval[k++] = 0;
+					}
+					x.fval[gstat[g]] += b->vf_tf[e] * gr.cnt[j] * tidf[n_feat + g];
+				}
+			}
+			for (uint32_t e = start; e < k; e++) {
+				if (x.fid[e] >= n_feat)
+					gstat[x.fid[e] - n_feat] = UINT32_MAX;
+				norm += (double)x.fval[e] * x.fval[e];
 			}
 			norm = norm > 0 ? 1.0 / sqrt(norm) : 0;
 			for (uint32_t e = start; e < k; e++)
 				x.fval[e] = (float)(x.fval[e] * norm);
 			x.fstart[i + 1] = k;
 		}
-		if (train_svm(ix, b, vars, nv, &x, p, &tr) || keep_pairs(ix, tidf, n_feat, pair_words, &tr))
+		if (train_svm(ix, b, vars, nv, &x, &tp, ix->n_forms ? &gr : NULL, tidf, n_feat, &tr) ||
+		    keep_pairs(ix, tidf, n_feat, pair_words, &tr))
 			goto fail;
 	} else {
 		/* Entry-level BM25: a doc's variants pooled into one document. */
@@ -1230,6 +1641,9 @@ struct idx *idx_build(const struct idx_builder *b, uint32_t n_docs, const struct
 	if (to_csr(ix, &tr) || build_typo(ix, fuzzy) || build_domain(ix, b))
 		goto fail;
 	triples_free(&tr);
+	grams_free(&gr);
+	free(gstat);
+	free(fremap);
 	free(remap);
 	free(vars);
 	free(df);
@@ -1243,6 +1657,9 @@ struct idx *idx_build(const struct idx_builder *b, uint32_t n_docs, const struct
 	return ix;
 fail:
 	triples_free(&tr);
+	grams_free(&gr);
+	free(gstat);
+	free(fremap);
 	free(remap);
 	free(vars);
 	free(df);
@@ -1433,14 +1850,15 @@ static size_t query_terms(const struct idx *ix, const struct tok_list *q, uint32
 			  size_t *first, struct idx_query_info *info)
 {
 	size_t n = 0;
-	double known2 = 0, all2 = 0, known1 = 0, all1 = 0, norm;
+	double known2 = 0, all2 = 0, known1 = 0, all1 = 0, gram2 = 0, norm;
 	struct idx_query_info qi = { 0 };
 	uint32_t rt[LIM_TOKENS];
 	uint8_t typo[LIM_TOKENS];
 
 	for (size_t i = 0; i < q->n; i++) {
-		enum idx_match m;
-		uint32_t t = resolve(ix, &q->t[i], &m);
+		enum idx_match m = IDX_MATCH_EXACT;
+		uint32_t fo = q->t[i].kind == TOK_WORD ? form_get(ix, q->t[i].surface, q->t[i].surface_len) : UINT32_MAX;
+		uint32_t t = fo != UINT32_MAX ? ids_get(&ix->form_term, fo) : resolve(ix, &q->t[i], &m);
 		float w;
 		size_t j;
 
@@ -1462,7 +1880,10 @@ static size_t query_terms(const struct idx *ix, const struct tok_list *q, uint32
 		else
 			qi.known++;
 		w = ix->idf[t] * (m == IDX_MATCH_TYPO ? ix->typo_weight : 1.0f);
-		j = query_slot(terms, wts, first, &n, t, i);
+		/* A known spelling scores through its own postings (its word's, n-grams folded in). */
+		j = query_slot(terms, wts, first, &n, fo != UINT32_MAX ? ix->n_terms + ix->n_pairs + fo : t, i);
+		if (fo != UINT32_MAX)
+			gram2 += (double)ix->gram2[fo] * w * w;
 		wts[j] += ix->mode == IDX_BM25 ? (m == IDX_MATCH_TYPO ? ix->typo_weight : 1.0f) : w;
 		all1 += ix->idf[t];
 		known1 += w;
@@ -1490,6 +1911,7 @@ static size_t query_terms(const struct idx *ix, const struct tok_list *q, uint32
 	} else {
 		for (size_t j = 0; j < n; j++)
 			known2 += (double)wts[j] * wts[j];
+		known2 += gram2;
 		all2 += known2;
 		norm = sqrt(all2);
 		qi.known_share = all2 > 0 ? (float)sqrt(known2 / all2) : 0;
@@ -1526,6 +1948,38 @@ size_t idx_search(const struct idx *ix, struct idx_scratch *s, const struct tok_
 
 	if (!k || s->n_docs < ix->n_docs)
 		return 0;
+	if (ix->mode == IDX_TRAINED && !boost) {
+		/*
+		 * Learned weights, no boost: every doc is ranked (its bias can win),
+		 * so accumulate into the dense array without tracking which docs
+		 * were touched.
+		 */
+		float *acc = s->acc;
+
+		for (size_t j = 0; j < nt; j++) {
+			uint32_t lo = ix->post_start[terms[j]], hi = ix->post_start[terms[j] + 1];
+			const float *pw = ix->post_w;
+			float qw = wts[j];
+
+			if (ix->post_doc.u16) {
+				const uint16_t *pd = ix->post_doc.u16;
+
+				for (uint32_t p = lo; p < hi; p++)
+					acc[pd[p]] += pw[p] * qw;
+			} else {
+				const uint32_t *pd = ix->post_doc.u32;
+
+				for (uint32_t p = lo; p < hi; p++)
+					acc[pd[p]] += pw[p] * qw;
+			}
+		}
+		for (uint32_t d = 0; d < ix->n_docs; d++) {
+			if (!allow || allow[d])
+				insert_hit(hits, &nh, k, d, acc[d] + ix->bias[d]);
+			acc[d] = 0;
+		}
+		return nh;
+	}
 	for (size_t j = 0; j < nt; j++) {
 		uint32_t t = terms[j];
 
@@ -1604,7 +2058,7 @@ size_t idx_explain(const struct idx *ix, const struct tok_list *q, uint32_t doc,
 	for (size_t j = 0; j < nt; j++) {
 		float c = doc_weight(ix, terms[j], doc) * wts[j];
 		size_t at[2] = { first[j], first[j] + 1 };
-		int parts = terms[j] < ix->n_terms ? 1 : 2;
+		int parts = terms[j] >= ix->n_terms && terms[j] < ix->n_terms + ix->n_pairs ? 2 : 1;
 
 		for (int k = 0; k < parts; k++) {
 			size_t i = 0;

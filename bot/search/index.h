@@ -45,6 +45,21 @@ struct idx_params {
 	float pair_weight;       /* learned weights: a pair of adjacent words is a feature of this
 				    weight relative to a word's (default 0.3; 0 = words only) */
 	float pair_prune;        /* drop a pair's |w| below this (default 0.2) */
+	/*
+	 * Spellings (learned weights, KBs with at least gram_variants question
+	 * variants per entry on average): the character n-grams of each word as
+	 * written are features too, at gram_weight each, and pairs weigh
+	 * gram_pair_weight. After training, a spelling's n-gram weights are
+	 * folded into postings of its own, so a query looks a word up once.
+	 */
+	float gram_weight;       /* default 0.3; 0 = never */
+	int gram_min, gram_max;  /* n-gram lengths in code points, the word's two ends included (2, 4) */
+	float gram_variants;     /* default 20 */
+	float gram_pair_weight;  /* pairs' weight with spellings (default 1) */
+	float gram_C;            /* SVM cost with spellings (default 1.5) */
+	float gram_prune;        /* with spellings, drop a word's or spelling's |w| below this (0.05) */
+	float gram_pair_prune;   /* and a pair's below this (0.1) */
+	double gram_budget;      /* spellings only while entries x non-zeros x epochs is below it (4e9) */
 	const uint8_t *skip_variant;   /* optional: variants left out (cross-validation) */
 };
 
