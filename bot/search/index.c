@@ -609,6 +609,9 @@ struct vecs {
 	uint32_t n_feat;
 };
 
+/* Trainings of at least this many entries x non-zeros use shrinking. */
+#define SHRINK_MIN 1e7
+
 struct grams;
 static double grams_fold(const struct grams *g, const float *tidf, const double *w, uint32_t n_feat, uint32_t f);
 
@@ -630,6 +633,7 @@ static int train_svm(struct idx *ix, const struct idx_builder *b, const uint32_t
 	double *qd = malloc(nv * sizeof(double));
 	uint32_t *order = malloc(nv * sizeof(uint32_t));
 	const double diag = 0.5 / p->C;
+	const bool shrink = (double)ix->n_docs * x->fstart[nv] >= SHRINK_MIN;
 	int rc = -ENOMEM;
 
 	if (!w || !alpha || !qd || !order)
@@ -659,7 +663,9 @@ static int train_svm(struct idx *ix, const struct idx_builder *b, const uint32_t
 		 * Shrinking as in LIBLINEAR: a variant at alpha 0 whose gradient
 		 * is above the last pass's largest projected gradient leaves the
 		 * active set; when the active set has converged, one pass over all
-		 * variants confirms it (or brings them back).
+		 * variants confirms it (or brings them back). Only for trainings
+		 * big enough to need it: the solution moves within the tolerance,
+		 * and small KBs keep the model (and thresholds) they always had.
 		 */
 		size_t active = nv;
 		double pgmax_old = INFINITY;
@@ -711,7 +717,7 @@ static int train_svm(struct idx *ix, const struct idx_builder *b, const uint32_t
 				pgmax_old = INFINITY;
 				continue;
 			}
-			pgmax_old = pgmax_new > 0 ? pgmax_new : INFINITY;
+			pgmax_old = shrink && pgmax_new > 0 ? pgmax_new : INFINITY;
 		}
 		ix->bias[c] = (float)w[nf];
 		for (uint32_t t = 0; t < n_feat; t++)
