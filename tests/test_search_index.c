@@ -274,6 +274,115 @@ static void explain_should_add_up_to_the_score_with_a_pair_split_between_its_wor
 	idx_free(ix);
 }
 
+/*
+ * Two entries with five variants each: with gram_variants at 5 or less the
+ * index has spellings (the words as written, character n-grams folded in),
+ * with the default (20) words only.
+ */
+static const char *spell_docs[2][5] = {
+	{ "verify my identity", "how to verify", "verify account", "verified identity please", "need to verify" },
+	{ "top up failed", "top up declined", "top up not working", "top up error", "verification of top up" },
+};
+
+static struct idx *build_spellings(float gram_variants)
+{
+	struct idx_builder *b = idx_builder_new();
+	struct idx_params p;
+	struct idx *ix;
+
+	for (uint32_t d = 0; d < 2; d++)
+		for (int v = 0; v < 5; v++) {
+			assert_int_equal(tok_run(an, spell_docs[d][v], strlen(spell_docs[d][v]), TOK_LEARN, &tl), 0);
+			assert_true(idx_builder_add(b, d, &tl) >= 0);
+		}
+	idx_params_default(&p);
+	p.mode = IDX_TRAINED;
+	if (gram_variants > 0)
+		p.gram_variants = gram_variants;
+	ix = idx_build(b, 2, &p);
+	idx_builder_free(b);
+	assert_non_null(ix);
+	return ix;
+}
+
+static void spellings_should_be_kept_for_kbs_with_many_variants_per_entry_and_still_match_by_word(void **state)
+{
+	static const char *q[][2] = {
+		{ "verified", "0" },            /* a spelling a variant has */
+		{ "verifies", "0" },            /* one no variant has: through its word */
+		{ "verfy my identity", "0" },   /* a typo: through the word it is closest to */
+		{ "top up declined", "1" },
+	};
+	struct idx *words = build_spellings(0), *spell = build_spellings(5);
+	struct idx_scratch *s = idx_scratch_new(2);
+	struct idx_hit h[2];
+
+	assert_true(idx_terms(spell) > idx_terms(words));   /* the spellings are vocabulary too */
+	assert_true(idx_bytes(spell) > idx_bytes(words));
+	for (size_t k = 0; k < sizeof(q) / sizeof(q[0]); k++) {
+		assert_int_equal(tok_run(an, q[k][0], strlen(q[k][0]), 0, &tl), 0);
+		assert_int_equal(idx_search(spell, s, &tl, NULL, NULL, h, 2, NULL), 2);
+		assert_int_equal(h[0].doc, (uint32_t)(q[k][1][0] - '0'));
+	}
+	idx_scratch_free(s);
+	idx_free(words);
+	idx_free(spell);
+}
+
+static void spellings_should_be_decided_on_all_variants_so_cross_validation_trains_the_same_model(void **state)
+{
+	struct idx_builder *b = idx_builder_new();
+	struct idx_params p;
+	uint8_t skip[10] = { 1, 0, 0, 0, 0, 1, 0, 0, 0, 0 };
+	struct idx *all, *fold, *words;
+
+	for (uint32_t d = 0; d < 2; d++)
+		for (int v = 0; v < 5; v++) {
+			assert_int_equal(tok_run(an, spell_docs[d][v], strlen(spell_docs[d][v]), TOK_LEARN, &tl), 0);
+			assert_true(idx_builder_add(b, d, &tl) >= 0);
+		}
+	idx_params_default(&p);
+	p.mode = IDX_TRAINED;
+	p.gram_variants = 5;
+	all = idx_build(b, 2, &p);
+	p.skip_variant = skip;   /* four variants per entry left: still spellings */
+	fold = idx_build(b, 2, &p);
+	p.gram_weight = 0;
+	words = idx_build(b, 2, &p);
+	assert_non_null(all);
+	assert_non_null(fold);
+	assert_non_null(words);
+	assert_true(idx_terms(fold) > idx_terms(words));
+	idx_free(all);
+	idx_free(fold);
+	idx_free(words);
+	idx_builder_free(b);
+}
+
+static void explain_should_add_up_to_the_score_with_spellings(void **state)
+{
+	struct idx *ix = build_spellings(5);
+	struct idx_scratch *s = idx_scratch_new(2);
+	struct idx_hit h[2];
+	struct idx_contrib c[8];
+	float bias, sum;
+	size_t n;
+
+	assert_int_equal(tok_run(an, "verification of my top up", 25, 0, &tl), 0);
+	assert_int_equal(idx_search(ix, s, &tl, NULL, NULL, h, 2, NULL), 2);
+	for (int k = 0; k < 2; k++) {
+		n = idx_explain(ix, &tl, h[k].doc, c, 8, &bias);
+		assert_int_equal(n, tl.n);
+		assert_string_equal(c[0].term, "verif");   /* the word's stem, though its spelling scored */
+		sum = bias;
+		for (size_t i = 0; i < n; i++)
+			sum += c[i].weight;
+		assert_float_equal(sum, h[k].score, 1e-4);
+	}
+	idx_scratch_free(s);
+	idx_free(ix);
+}
+
 /* A word of consonants only (nothing for the stemmer to strip) for each number. */
 static void consonant_word(uint32_t n, char *w)
 {
@@ -401,6 +510,9 @@ int main(void)
 		cmocka_unit_test(explain_should_list_each_query_word_with_its_weight),
 		cmocka_unit_test(a_pair_of_adjacent_words_should_outrank_the_same_words_in_another_entry),
 		cmocka_unit_test(explain_should_add_up_to_the_score_with_a_pair_split_between_its_words),
+		cmocka_unit_test(spellings_should_be_kept_for_kbs_with_many_variants_per_entry_and_still_match_by_word),
+		cmocka_unit_test(spellings_should_be_decided_on_all_variants_so_cross_validation_trains_the_same_model),
+		cmocka_unit_test(explain_should_add_up_to_the_score_with_spellings),
 		cmocka_unit_test(index_should_keep_doc_and_term_ids_beyond_16_bits),
 		cmocka_unit_test(edit_distance_should_count_transpositions_as_one),
 		cmocka_unit_test(a_word_no_answer_uses_should_lower_the_score_more_than_one_an_answer_uses),
