@@ -7,7 +7,10 @@
  *                (dual coordinate descent), small weights pruned, one bias per
  *                doc. The vectors hold words and pairs of adjacent words
  *                ("card arrived"), a pair's value scaled by pair_weight; only
- *                pairs left with a weight are kept. A query scores
+ *                pairs left with a weight are kept. KBs with many variants
+ *                per entry also train on the character n-grams of each word
+ *                as written, folded after training into postings per
+ *                spelling (see gram_weight). A query scores
  *                bias + sum(w * q) with q normalised over all its words,
  *                unknown ones included, so words the KB does not know lower
  *                the confidence.
