@@ -10,6 +10,7 @@
 #include <openssl/rand.h>
 
 #include <errno.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -138,13 +139,28 @@ int kdf_random(void *buf, size_t n)
 	return RAND_bytes(buf, (int)n) == 1 ? 0 : -EIO;
 }
 
+/*
+ * SHA-256 fetched once: EVP_sha256() makes every digest look the
+ * algorithm up again (OpenSSL 3), a cost several times the hashing of a
+ * short string. Kept for the process's life.
+ */
+static EVP_MD *sha256_md;
+static pthread_once_t sha256_once = PTHREAD_ONCE_INIT;
+
+static void sha256_fetch(void)
+{
+	sha256_md = EVP_MD_fetch(NULL, "SHA256", NULL);
+}
+
 int kdf_sha256(const void *data, size_t len, uint8_t out[KDF_HASH_BYTES])
 {
 	unsigned int n = 0;
 
 	if ((!data && len) || !out)
 		return -EINVAL;
-	if (EVP_Digest(data ? data : "", len, out, &n, EVP_sha256(), NULL) != 1 || n != KDF_HASH_BYTES)
+	pthread_once(&sha256_once, sha256_fetch);
+	if (EVP_Digest(data ? data : "", len, out, &n, sha256_md ? sha256_md : EVP_sha256(), NULL) != 1 ||
+	    n != KDF_HASH_BYTES)
 		return -EINVAL;
 	return 0;
 }

@@ -81,6 +81,13 @@ struct server {
 	/* Timers. */
 	lws_sorted_usec_list_t sul_kb, sul_sweep, sul_tick;
 
+	/*
+	 * The reply being built for the message in hand (one service thread,
+	 * one message at a time): ~10 KB that a malloc per message would take
+	 * from the allocator's slow bins.
+	 */
+	struct engine_reply reply;
+
 	/* Lifecycle. */
 	double started_at;
 	bool stopping;

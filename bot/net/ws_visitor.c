@@ -487,34 +487,26 @@ static void send_reply(struct visitor *v, const struct engine_reply *r, const ch
 static void on_message(struct visitor *v, struct wire_in *in, uint64_t now)
 {
 	struct server *srv = v->srv;
-	struct engine_reply *r = malloc(sizeof(*r));
+	struct engine_reply *r = &srv->reply;
 	struct engine_where where = where_of(v);
 	size_t len;
 	char *env;
 	int rc;
 
-	if (!r) {
-		send_error(v, WIRE_E_INTERNAL, "out of memory; please try again", -1);
-		return;
-	}
 	srv->stats.messages++;
 	sess_touch(v->sess, now);
 	env = wire_customer_message(in->id, in->text, in->text_len, &len);
 	publish(v, v, env, len);
-	if (desk_chat_message(srv, v->sess, in->id, in->text, in->text_len)) {
-		free(r);   /* a person has the conversation (or it waits for one): the bot stays silent */
-		return;
-	}
+	if (desk_chat_message(srv, v->sess, in->id, in->text, in->text_len))
+		return;   /* a person has the conversation (or it waits for one): the bot stays silent */
 	rc = engine_message(srv->engine, v->sess, &where, in->text, in->text_len, 0, r);
 	if (rc) {
 		send_error(v, WIRE_E_BAD_FIELD, rc == -EILSEQ ? "the text is not valid UTF-8" : "the text has nothing to match",
 			   -1);
-		free(r);
 		return;
 	}
 	send_reply(v, r, in->id);
 	desk_chat_replied(srv, v->sess, in->text, in->text_len, r);
-	free(r);
 }
 
 static bool is_our_id(const struct visitor *v, uint32_t n)
@@ -526,7 +518,7 @@ static void on_choose(struct visitor *v, struct wire_in *in, uint64_t now)
 {
 	struct server *srv = v->srv;
 	struct engine_where where = where_of(v);
-	struct engine_reply *r;
+	struct engine_reply *r = &srv->reply;
 	size_t len;
 	char *env;
 	int rc;
@@ -535,23 +527,16 @@ static void on_choose(struct visitor *v, struct wire_in *in, uint64_t now)
 		send_error(v, WIRE_E_BAD_FIELD, "\"reply_to\" is not a message of this conversation", -1);
 		return;
 	}
-	r = malloc(sizeof(*r));
-	if (!r) {
-		send_error(v, WIRE_E_INTERNAL, "out of memory; please try again", -1);
-		return;
-	}
 	sess_touch(v->sess, now);
 	rc = engine_choose(srv->engine, v->sess, &where, in->reply_num, in->has_entry ? in->entry : NULL, 0, r);
 	if (rc) {
 		send_error(v, WIRE_E_BAD_FIELD, "\"entry\" is not in the knowledge base", -1);
-		free(r);
 		return;
 	}
 	env = wire_choose(in->reply_to, in->has_entry ? in->entry : NULL, &len);
 	publish(v, v, env, len);
 	send_reply(v, r, in->reply_to);
 	desk_chat_replied(srv, v->sess, NULL, 0, r);
-	free(r);
 }
 
 static void on_feedback(struct visitor *v, struct wire_in *in, uint64_t now)
@@ -581,17 +566,12 @@ static void on_feedback(struct visitor *v, struct wire_in *in, uint64_t now)
 static void on_resolved(struct visitor *v, struct wire_in *in, uint64_t now)
 {
 	struct engine_where where = where_of(v);
-	struct engine_reply *r = malloc(sizeof(*r));
+	struct engine_reply *r = &v->srv->reply;
 	size_t len;
 	char *env;
 
-	if (!r) {
-		send_error(v, WIRE_E_INTERNAL, "out of memory; please try again", -1);
-		return;
-	}
 	if (engine_resolved(v->srv->engine, v->sess, &where, in->reply_num, in->yes, 0, r)) {
 		send_error(v, WIRE_E_BAD_FIELD, "\"reply_to\" is not a recent answer of this conversation", -1);
-		free(r);
 		return;
 	}
 	sess_touch(v->sess, now);
@@ -603,7 +583,6 @@ static void on_resolved(struct visitor *v, struct wire_in *in, uint64_t now)
 	publish(v, v, env, len);
 	send_reply(v, r, in->reply_to);
 	desk_chat_replied(v->srv, v->sess, NULL, 0, r);
-	free(r);
 }
 
 static void on_survey(struct visitor *v, struct wire_in *in, uint64_t now)
