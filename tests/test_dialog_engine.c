@@ -211,6 +211,20 @@ static void engine_should_fall_back_honestly_and_say_so_after_two_in_a_row(void 
 	assert_int_equal(f->s->fallbacks, 0);
 }
 
+static void a_fallback_should_lead_with_the_entry_the_question_came_nearest_to(void **state)
+{
+	struct fixture *f = *state;
+
+	assert_int_equal(say(f, "is shipping to the moon by rocket possible"), 0);
+	assert_int_equal(f->r.kind, ENGINE_FALLBACK);
+	assert_true(f->r.n_suggestions >= 2);
+	assert_string_equal(f->r.suggestions[0], "How much is shipping?");
+	assert_non_null(strstr(f->r.text, "for example \xe2\x80\x9cHow much is shipping?\xe2\x80\x9d"));
+	for (size_t i = 1; i < f->r.n_suggestions; i++)
+		assert_string_not_equal(f->r.suggestions[i], "How much is shipping?");   /* offered once */
+	f->s->fallbacks = 0;
+}
+
 static void engine_should_not_guess_when_no_word_is_known_even_in_a_scene(void **state)
 {
 	struct fixture *f = *state;
@@ -559,6 +573,7 @@ int main(void)
 		cmocka_unit_test(engine_should_offer_candidates_on_a_close_call_and_answer_the_choice),
 		cmocka_unit_test(engine_should_fall_back_on_none_of_these_and_refuse_unknown_entries),
 		cmocka_unit_test(engine_should_fall_back_honestly_and_say_so_after_two_in_a_row),
+		cmocka_unit_test(a_fallback_should_lead_with_the_entry_the_question_came_nearest_to),
 		cmocka_unit_test(engine_should_not_guess_when_no_word_is_known_even_in_a_scene),
 		cmocka_unit_test(engine_should_tie_feedback_to_the_answered_entry),
 		cmocka_unit_test(engine_should_refuse_empty_and_invalid_text_without_touching_the_session),

@@ -731,9 +731,15 @@ static void act(struct engine *e, struct sess *s, const struct turn *t, const st
 	remember_alts(e, s, t, text, len, NULL, en ? en->id : NULL);
 }
 
-/* A fallback in lang; none_of_these: after "none of these" rather than after a message. */
+/*
+ * A fallback in lang; none_of_these: after "none of these" rather than after
+ * a message. closest (may be NULL): the entry the message came nearest to,
+ * below the thresholds; its question leads the suggestions (and is the
+ * example in the text): "made a typo in my address" is offered "How do I
+ * change my shipping address?" before the scene's usual questions.
+ */
 static void fallback(struct engine *e, struct sess *s, const struct turn *t, const char *lang, bool none_of_these,
-		     struct engine_reply *out)
+		     const struct kb_entry *closest, struct engine_reply *out)
 {
 	const struct ui_texts *ui = ui_for(lang);
 
@@ -744,6 +750,18 @@ static void fallback(struct engine *e, struct sess *s, const struct turn *t, con
 	s->n_clarify = 0;
 	s->last_answer = 0;
 	out->n_suggestions = suggest(e, t, lang, out->suggestions);
+	if (closest && closest->n_questions && !strcmp(closest->lang, lang)) {
+		const char *q = closest->questions[0];
+		size_t n = 0, want = e->o.suggestions < LIM_SUGGESTIONS ? e->o.suggestions : LIM_SUGGESTIONS;
+		const char *rest[LIM_SUGGESTIONS];
+
+		for (size_t i = 0; i < out->n_suggestions && n + 1 < want; i++)
+			if (strcmp(out->suggestions[i], q))
+				rest[n++] = out->suggestions[i];
+		out->suggestions[0] = q;
+		memcpy(out->suggestions + 1, rest, n * sizeof(rest[0]));
+		out->n_suggestions = want ? n + 1 : 0;
+	}
 	if (e->o.fallbacks_before_human && s->fallbacks >= e->o.fallbacks_before_human)
 		compose(out->text, sizeof(out->text), ui->fallback_again, "", "", "");
 	else if (out->n_suggestions)
@@ -976,7 +994,8 @@ int engine_message(struct engine *e, struct sess *s, const struct engine_where *
 			clarify(s, lang, ui_for(lang)->did_you_mean, r.cand, r.n_cand, out);
 			clear_pending(s);
 		} else {
-			fallback(e, s, &t, lang, false, out);
+			/* The nearest entry leads the suggestions when the message had words the KB knows. */
+			fallback(e, s, &t, lang, false, r.n_top && r.info.known ? r.top_entry[0] : NULL, out);
 			clear_pending(s);
 		}
 	}
@@ -1015,7 +1034,7 @@ int engine_choose(struct engine *e, struct sess *s, const struct engine_where *w
 		memcpy(s->alts, alts, sizeof(alts));
 		s->n_alts = n_alts;
 	} else {
-		fallback(e, s, &t, lang, true, out);
+		fallback(e, s, &t, lang, true, NULL, out);
 	}
 	give_held_notices(s, &t, out);
 	return 0;
