@@ -262,9 +262,19 @@ static void shipped_lists_should_cover_english_and_chinese(void **state)
 	assert_true(sentiment_count(lex) > 200);
 }
 
+static void bad_json_should_be_refused_with_the_byte_it_went_wrong_at(void **state)
+{
+	static const char bad[] = "{\"v\": 1, \"anger\": [1,}";   /* the '}' is byte 21, from 0 */
+	char err[256];
+
+	assert_null(sentiment_json_parse(bad, sizeof(bad) - 1, err, sizeof(err)));
+	assert_non_null(strstr(err, "not valid JSON (near byte 21)"));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(bad_json_should_be_refused_with_the_byte_it_went_wrong_at),
 		cmocka_unit_test(score_should_find_anger_in_english),
 		cmocka_unit_test(score_should_not_count_not_angry_as_anger),
 		cmocka_unit_test(score_should_not_count_bu_shengqi_as_anger),

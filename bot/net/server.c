@@ -2,7 +2,8 @@
  * server.c - faqbot serve: the lws context and its one vhost (static files,
  * /api, "faq-chat"), the KB and its atomic reload, the timers (KB poll,
  * session sweep, a tick), signals and the clean shutdown. The only mutable
- * globals are the signal flags. Everything runs on the lws service thread.
+ * globals are the signal flags. Everything runs on the lws service thread
+ * but the building of a reloaded KB, which runs on a worker (reload_main).
  */
 #include "net/server.h"
 
@@ -16,6 +17,7 @@
 
 #include <errno.h>
 #include <limits.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -164,36 +166,34 @@ static int load_intents_for(struct server *srv, struct kb_snapshot *kb, bool ini
 }
 
 /*
- * Load the KB, then the intents on its analyzer; on success swap the pair
- * in, on failure keep the old pair and record why. Returns 0 or -EINVAL.
+ * Build the KB, then the intents on its analyzer, into b. Reads only what
+ * never changes while the server runs (the configuration and the KB
+ * options), so it runs on the reload worker as well as at start.
  */
-static int load_kb(struct server *srv, const char *why, bool initial)
+static void build_content(const struct server *srv, struct reload_build *b)
 {
-	struct kb_diag d = { 0 };
-	struct kb_snapshot *kb;
-	struct intent_set *set = NULL;
-	uint64_t t0;
+	uint64_t t0 = clock_now_us();
 
-	kb_signature(srv, &srv->kb_sig);   /* before reading: a change during the load is seen by the next poll */
-	t0 = clock_now_us();
-	kb = kb_load(srv->cfg->kb, &srv->kb_opts, &d);
+	b->kb = kb_load(srv->cfg->kb, &srv->kb_opts, &b->d);
+	if (b->kb && is_dir(srv->cfg->intents) && !(b->set = engine_load_intents(srv->cfg->intents, b->kb, &b->id))) {
+		kb_snapshot_free(b->kb);   /* the intents name its entries: the pair fails together */
+		b->kb = NULL;
+		b->intents_failed = true;
+	}
+	b->us = clock_now_us() - t0;
+}
+
+/*
+ * On the service thread: swap in what b built, or keep the old pair and
+ * record why it failed. Takes b's KB, intents and messages. Returns 0 or
+ * -EINVAL.
+ */
+static int apply_content(struct server *srv, struct reload_build *b, const char *why, bool initial)
+{
 	if (!initial)
 		srv->kb_tried_at = clock_wall();
-	if (!kb) {
-		srv->kb_failures += !initial;
-		describe(srv->kb_error, sizeof(srv->kb_error), "", d.errors, d.msgs, d.n);
-		if (initial) {
-			for (size_t i = 0; i < d.n; i++)
-				log_err("%s", d.msgs[i]);
-			log_err("kb: %s: %zu error(s); the KB was not loaded", srv->cfg->kb, d.errors);
-		} else {
-			log_err("kb: reload (%s) failed; still serving the previous KB: %s", why, srv->kb_error);
-		}
-		kb_diag_clear(&d);
-		return -EINVAL;
-	}
-	if (load_intents_for(srv, kb, initial, &set)) {
-		/* The intents are compiled with this KB's analyzer and name its entries: the pair fails together. */
+	if (b->intents_failed) {
+		describe(srv->intents_error, sizeof(srv->intents_error), "", b->id.errors, b->id.msgs, b->id.n);
 		srv->kb_failures += !initial;
 		srv->intents_failures += !initial;
 		srv->intents_tried_at = srv->kb_tried_at;
@@ -202,33 +202,123 @@ static int load_kb(struct server *srv, const char *why, bool initial)
 
 			str_copy_prefixed(srv->kb_error, sizeof(srv->kb_error), "intents: ", srv->intents_error, &n);
 		}
-		if (initial)
+		if (initial) {
+			for (size_t i = 0; i < b->id.n; i++)
+				log_err("%s", b->id.msgs[i]);
 			log_err("intents: %s: the intents do not load with this KB; not starting", srv->cfg->intents);
-		else
+		} else {
 			log_err("kb: reload (%s) failed; still serving the previous KB and intents: intents: %s", why,
 				srv->intents_error);
-		kb_snapshot_free(kb);
-		kb_diag_clear(&d);
-		return -EINVAL;
+		}
+	} else if (!b->kb) {
+		srv->kb_failures += !initial;
+		describe(srv->kb_error, sizeof(srv->kb_error), "", b->d.errors, b->d.msgs, b->d.n);
+		if (initial) {
+			for (size_t i = 0; i < b->d.n; i++)
+				log_err("%s", b->d.msgs[i]);
+			log_err("kb: %s: %zu error(s); the KB was not loaded", srv->cfg->kb, b->d.errors);
+		} else {
+			log_err("kb: reload (%s) failed; still serving the previous KB: %s", why, srv->kb_error);
+		}
+	} else {
+		if (b->set) {
+			srv->intents_error[0] = '\0';
+			srv->intents_loaded_at = clock_wall();
+			for (size_t i = 0; i < b->id.n && i < 5; i++)
+				log_warn("%s", b->id.msgs[i]);
+		}
+		swap_content(srv, b->kb, b->set);
+		srv->kb_load_ms = (double)b->us / 1000.0;
+		srv->kb_loaded_at = clock_wall();
+		srv->kb_error[0] = '\0';
+		if (!initial)
+			srv->kb_reloads++;
+		log_notice("kb: %s \"%s\": %zu entries, %zu scene(s) and %zu intent(s) in %.0f ms (%s)%s",
+			   initial ? "loaded" : "reloaded", kb_name(b->kb), kb_entry_count(b->kb),
+			   b->set ? intent_scene_count(b->set) : 0, b->set ? intent_count(b->set) : 0, srv->kb_load_ms, why,
+			   b->d.warnings ? ", with warnings" : "");
+		for (size_t i = 0; i < b->d.n && i < 5; i++)
+			log_warn("%s", b->d.msgs[i]);
 	}
-	swap_content(srv, kb, set);
-	srv->kb_load_ms = (double)(clock_now_us() - t0) / 1000.0;
-	srv->kb_loaded_at = clock_wall();
-	srv->kb_error[0] = '\0';
-	if (!initial)
-		srv->kb_reloads++;
-	log_notice("kb: %s \"%s\": %zu entries, %zu scene(s) and %zu intent(s) in %.0f ms (%s)%s",
-		   initial ? "loaded" : "reloaded", kb_name(kb), kb_entry_count(kb), set ? intent_scene_count(set) : 0,
-		   set ? intent_count(set) : 0, srv->kb_load_ms, why, d.warnings ? ", with warnings" : "");
-	for (size_t i = 0; i < d.n && i < 5; i++)
-		log_warn("%s", d.msgs[i]);
-	kb_diag_clear(&d);
-	return 0;
+	kb_diag_clear(&b->d);
+	intent_diag_clear(&b->id);
+	return b->kb ? 0 : -EINVAL;
+}
+
+/* Load the KB and its intents on this thread (at start). Returns 0 or -EINVAL. */
+static int load_kb(struct server *srv, const char *why, bool initial)
+{
+	struct reload_build b = { 0 };
+
+	/* Before reading: a change during the load is seen by the next poll. */
+	kb_signature(srv, &srv->kb_sig);
+	intents_signature(srv, &srv->intents_sig);
+	build_content(srv, &b);
+	return apply_content(srv, &b, why, initial);
+}
+
+/*
+ * Reloads run on a worker thread: a KB of 10,000 variants takes seconds to
+ * train, and the service thread keeps answering with the old pair meanwhile.
+ * The worker wakes the loop (lws_cancel_service, the one lws call allowed
+ * off the service thread), which swaps the new pair in (reload_poll).
+ */
+static void *reload_main(void *arg)
+{
+	struct server *srv = arg;
+
+	build_content(srv, &srv->rl);
+	atomic_store(&srv->rl_done, true);
+	lws_cancel_service(srv->ctx);
+	return NULL;
 }
 
 void server_reload_kb(struct server *srv, const char *why)
 {
-	load_kb(srv, why, false);
+	if (srv->reloading) {
+		srv->reload_again = why;   /* once this one is in: the files may have changed since it read them */
+		return;
+	}
+	kb_signature(srv, &srv->kb_sig);
+	intents_signature(srv, &srv->intents_sig);
+	memset(&srv->rl, 0, sizeof(srv->rl));
+	atomic_store(&srv->rl_done, false);
+	srv->reload_why = why;
+	if (!srv->ctx || pthread_create(&srv->reload_thread, NULL, reload_main, srv)) {
+		build_content(srv, &srv->rl);   /* no thread: on this one, as before */
+		apply_content(srv, &srv->rl, why, false);
+		return;
+	}
+	srv->reloading = true;
+}
+
+/* After each pass of the loop: swap in a reload the worker finished. */
+static void reload_poll(struct server *srv)
+{
+	const char *again;
+
+	if (!srv->reloading || !atomic_load(&srv->rl_done))
+		return;
+	pthread_join(srv->reload_thread, NULL);
+	srv->reloading = false;
+	apply_content(srv, &srv->rl, srv->reload_why, false);
+	again = srv->reload_again;
+	srv->reload_again = NULL;
+	if (again && !srv->stopping)
+		server_reload_kb(srv, again);
+}
+
+/* Wait for a reload in flight and drop what it built (shutdown). */
+static void reload_abandon(struct server *srv)
+{
+	if (!srv->reloading)
+		return;
+	pthread_join(srv->reload_thread, NULL);
+	srv->reloading = false;
+	intent_set_free(srv->rl.set);
+	kb_snapshot_free(srv->rl.kb);
+	kb_diag_clear(&srv->rl.d);
+	intent_diag_clear(&srv->rl.id);
 }
 
 /* The intents directory changed (the KB did not): rebuild the intents on the current KB's analyzer. */
@@ -503,6 +593,7 @@ int server_run(const struct config *cfg, const struct handoff_store_ops *store_o
 			rc = 1;
 			break;
 		}
+		reload_poll(srv);
 		if (sig_reload) {
 			sig_reload = 0;
 			server_reload_kb(srv, "SIGHUP");
@@ -519,6 +610,7 @@ int server_run(const struct config *cfg, const struct handoff_store_ops *store_o
 			break;
 	}
 out:
+	reload_abandon(srv);   /* before the context goes: the worker wakes it when done */
 	if (srv->ctx) {
 		lws_sul_cancel(&srv->sul_kb);
 		lws_sul_cancel(&srv->sul_sweep);

@@ -13,6 +13,8 @@
 #include "kb/kb.h"
 
 #include <libwebsockets.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -40,6 +42,16 @@ struct server_stats {
 	unsigned long long rate_limited;   /* frames refused by the rate limit */
 };
 
+/* What one build of the KB and its intents produced. */
+struct reload_build {
+	struct kb_snapshot *kb;            /* NULL when it failed */
+	struct intent_set *set;            /* NULL without an intents directory */
+	struct kb_diag d;
+	struct intent_diag id;
+	bool intents_failed;
+	uint64_t us;
+};
+
 struct server {
 	const struct config *cfg;
 	struct lws_context *ctx;
@@ -65,6 +77,13 @@ struct server {
 	double intents_loaded_at, intents_tried_at;
 	unsigned intents_reloads, intents_failures;
 	char intents_error[2048];
+	/* A reload in flight on the worker thread (server.c). */
+	bool reloading;
+	pthread_t reload_thread;
+	struct reload_build rl;            /* the worker's alone until rl_done */
+	atomic_bool rl_done;
+	const char *reload_why;
+	const char *reload_again;          /* asked for while one was in flight: run next */
 
 	/* Conversations. */
 	struct sess_store *sessions;

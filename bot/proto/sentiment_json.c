@@ -137,12 +137,19 @@ struct sentiment_lexicon *sentiment_json_parse(const char *buf, size_t len, char
 		fail(err, errlen, "the file is missing or over %u bytes", (unsigned)LIM_SENTIMENT_FILE);
 		return NULL;
 	}
-	root = cJSON_ParseWithLength(buf, len);
-	if (!root) {
-		const char *at = cJSON_GetErrorPtr();
+	{
+		/*
+		 * The error position from return_parse_end: cJSON_GetErrorPtr()
+		 * is a global that a parse on another thread overwrites (the
+		 * intents load on the KB reload worker).
+		 */
+		const char *at = NULL;
 
-		fail(err, errlen, "not valid JSON (near byte %ld)", at && at >= buf ? (long)(at - buf) : -1L);
-		goto out;
+		root = cJSON_ParseWithLengthOpts(buf, len, &at, 0);
+		if (!root) {
+			fail(err, errlen, "not valid JSON (near byte %ld)", at && at >= buf ? (long)(at - buf) : -1L);
+			goto out;
+		}
 	}
 	if (!cJSON_IsObject(root)) {
 		fail(err, errlen, "the top level must be an object");

@@ -97,6 +97,7 @@ run "a scene's notice follows the welcome, or waits for the next reply while the
 run "an edited intents file is served without a restart; a broken one keeps the previous intents and /api/stats shows why" intents-reload "$TMP/intents"
 run "a broken KB file keeps the old KB serving and /api/stats shows the error" broken "$TMP/kb" payment-methods en
 run "SIGHUP reloads the KB" sighup "$PID"
+run "a KB that takes seconds to train reloads on a worker: the old one keeps answering until the new one is in" slow-reload "$PID" "$TMP/kb"
 run "SIGTERM closes clients with 1001" sigterm "$PID"
 
 # The process must exit 0 within 10 s of SIGTERM.

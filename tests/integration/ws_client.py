@@ -342,6 +342,57 @@ async def sc_origin(port):
         await hello(ws)
 
 
+def big_entries(n_entries=60, n_variants=120):
+    """A KB file of n_entries x n_variants distinct English questions: seconds to train."""
+    words = ["card", "transfer", "limit", "account", "fee", "statement", "balance", "deposit", "pin", "cash",
+             "payment", "refund", "charge", "exchange", "rate", "salary", "loan", "savings", "wallet", "branch"]
+    entries = []
+    for e in range(n_entries):
+        qs = []
+        for v in range(n_variants):
+            a, b, c = words[(e + v) % 20], words[(e * 7 + v * 3) % 20], words[(v * 11 + e) % 20]
+            qs.append(f"slowtopic{e} {a} {b} {c} question{v}")
+        entries.append({"id": f"slow-{e}", "questions": qs, "answer": f"Answer {e}."})
+    return {"lang": "en", "entries": entries}
+
+
+async def sc_slow_reload(port, pid, kb):
+    """While a big KB trains on the reload worker, the old one keeps answering; then the new one is in."""
+    path = os.path.join(kb, "en", "zz-slow.json")
+    before = stats(port)["kb"]
+    with open(path, "w") as f:
+        json.dump(big_entries(), f)
+    try:
+        os.kill(int(pid), signal.SIGHUP)
+        time.sleep(0.2)   # the worker has started
+        async with connect(port) as ws:
+            await hello(ws)
+            t0 = time.monotonic()
+            r = await ask(ws, "how long does a refund take")
+            took = time.monotonic() - t0
+            now = stats(port)["kb"]
+            check(r["type"] == "answer", f"no answer while the KB reloads: {r}")
+            check(now["reloads"] == before["reloads"] and now["reload_failures"] == before["reload_failures"],
+                  f"the reload was over before the answer ({took:.3f} s): it held up the service thread")
+        deadline = time.monotonic() + 60
+        while stats(port)["kb"]["reloads"] <= before["reloads"]:
+            check(stats(port)["kb"]["reload_failures"] == before["reload_failures"], "the big KB failed to load")
+            check(time.monotonic() < deadline, "the big KB was not in within 60 s")
+            await asyncio.sleep(0.2)
+        async with connect(port) as ws:
+            await hello(ws)
+            r = await ask(ws, "slowtopic7 card question3")
+            check(r.get("entry") == "slow-7", f"the reloaded KB does not answer from its new entries: {r}")
+    finally:
+        os.unlink(path)
+    before = stats(port)["kb"]["reloads"]
+    os.kill(int(pid), signal.SIGHUP)
+    deadline = time.monotonic() + 60
+    while stats(port)["kb"]["reloads"] <= before:
+        check(time.monotonic() < deadline, "the KB without the big file was not back within 60 s")
+        await asyncio.sleep(0.2)
+
+
 def sc_sighup(port, pid):
     before = stats(port)["kb"]["reloads"]
     os.kill(int(pid), signal.SIGHUP)
@@ -541,7 +592,7 @@ SCENARIOS = {
     "choose": sc_choose, "fallback": sc_fallback, "rate": sc_rate, "reload": sc_reload,
     "broken": sc_broken, "origin": sc_origin, "sighup": sc_sighup, "sigterm": sc_sigterm,
     "scenes": sc_scenes, "slot": sc_slot, "handoff": sc_handoff, "resolved": sc_resolved, "notice": sc_notice,
-    "intents-reload": sc_intents_reload,
+    "intents-reload": sc_intents_reload, "slow-reload": sc_slow_reload,
 }
 
 
