@@ -275,6 +275,9 @@ static void *reload_main(void *arg)
 
 void server_reload_kb(struct server *srv, const char *why)
 {
+	sigset_t all, old;
+	int failed;
+
 	if (srv->reloading) {
 		srv->reload_again = why;   /* once this one is in: the files may have changed since it read them */
 		return;
@@ -284,7 +287,12 @@ void server_reload_kb(struct server *srv, const char *why)
 	memset(&srv->rl, 0, sizeof(srv->rl));
 	atomic_store(&srv->rl_done, false);
 	srv->reload_why = why;
-	if (!srv->ctx || pthread_create(&srv->reload_thread, NULL, reload_main, srv)) {
+	/* The worker starts with every signal blocked: SIGHUP and SIGTERM must interrupt the service thread's poll. */
+	sigfillset(&all);
+	pthread_sigmask(SIG_BLOCK, &all, &old);
+	failed = !srv->ctx || pthread_create(&srv->reload_thread, NULL, reload_main, srv);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	if (failed) {
 		build_content(srv, &srv->rl);   /* no thread: on this one, as before */
 		apply_content(srv, &srv->rl, why, false);
 		return;
