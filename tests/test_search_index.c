@@ -284,17 +284,23 @@ static const char *spell_docs[2][5] = {
 	{ "top up failed", "top up declined", "top up not working", "top up error", "verification of top up" },
 };
 
+/* Add spell_docs' variants to b. */
+static void add_spell_docs(struct idx_builder *b)
+{
+	for (uint32_t d = 0; d < 2; d++)
+		for (int v = 0; v < 5; v++) {
+			assert_int_equal(tok_run(an, spell_docs[d][v], strlen(spell_docs[d][v]), TOK_LEARN, &tl), 0);
+			assert_true(idx_builder_add(b, d, &tl) >= 0);
+		}
+}
+
 static struct idx *build_spellings(float gram_variants)
 {
 	struct idx_builder *b = idx_builder_new();
 	struct idx_params p;
 	struct idx *ix;
 
-	for (uint32_t d = 0; d < 2; d++)
-		for (int v = 0; v < 5; v++) {
-			assert_int_equal(tok_run(an, spell_docs[d][v], strlen(spell_docs[d][v]), TOK_LEARN, &tl), 0);
-			assert_true(idx_builder_add(b, d, &tl) >= 0);
-		}
+	add_spell_docs(b);
 	idx_params_default(&p);
 	p.mode = IDX_TRAINED;
 	if (gram_variants > 0)
@@ -336,11 +342,7 @@ static void spellings_should_be_decided_on_all_variants_so_cross_validation_trai
 	uint8_t skip[10] = { 1, 0, 0, 0, 0, 1, 0, 0, 0, 0 };
 	struct idx *all, *fold, *words;
 
-	for (uint32_t d = 0; d < 2; d++)
-		for (int v = 0; v < 5; v++) {
-			assert_int_equal(tok_run(an, spell_docs[d][v], strlen(spell_docs[d][v]), TOK_LEARN, &tl), 0);
-			assert_true(idx_builder_add(b, d, &tl) >= 0);
-		}
+	add_spell_docs(b);
 	idx_params_default(&p);
 	p.mode = IDX_TRAINED;
 	p.gram_variants = 5;
