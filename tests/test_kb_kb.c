@@ -194,6 +194,38 @@ static void kb_should_rank_entries_of_the_customers_scene_higher(void **state)
 	kb_snapshot_free(kb);
 }
 
+/* The scene's lift of refund-time for text: its score in the refund form minus its score nowhere. */
+static float scene_lift(struct kb_snapshot *kb, const char *text, float *known_share)
+{
+	struct kb_result plain, scene;
+	float a = -1e9f, b = -1e9f;
+
+	match(kb, text, NULL, &plain);
+	match(kb, text, "refund_form", &scene);
+	for (size_t i = 0; i < plain.n_top; i++)
+		if (!strcmp(plain.top_entry[i]->id, "refund-time"))
+			a = plain.top[i].score;
+	for (size_t i = 0; i < scene.n_top; i++)
+		if (!strcmp(scene.top_entry[i]->id, "refund-time"))
+			b = scene.top[i].score;
+	assert_true(a > -1e9f && b > -1e9f);
+	*known_share = scene.info.known_share;
+	return b - a;
+}
+
+static void a_scene_should_lift_its_entries_less_for_a_question_mostly_about_unknown_things(void **state)
+{
+	struct kb_snapshot *kb = load_dir("tests/data/kb-tiny");
+	float share, full = scene_lift(kb, "how long", &share), part;
+
+	assert_float_equal(share, 1.0f, 1e-6);
+	assert_float_equal(full, 0.4f, 1e-4);   /* every word known: the whole boost */
+	part = scene_lift(kb, "how long is the zeppelin airship voyage", &share);
+	assert_true(share < 0.8f);
+	assert_float_equal(part, 0.4f * share * share, 1e-4);
+	kb_snapshot_free(kb);
+}
+
 static void kb_should_match_chinese_and_traditional_in_the_chinese_entries(void **state)
 {
 	struct kb_snapshot *kb = load_dir("tests/data/kb-zh");
@@ -260,6 +292,7 @@ int main(void)
 		cmocka_unit_test(kb_should_answer_customer_wording_from_the_sample_fixture),
 		cmocka_unit_test(kb_should_not_answer_entries_outside_their_validity_window),
 		cmocka_unit_test(kb_should_rank_entries_of_the_customers_scene_higher),
+		cmocka_unit_test(a_scene_should_lift_its_entries_less_for_a_question_mostly_about_unknown_things),
 		cmocka_unit_test(kb_should_match_chinese_and_traditional_in_the_chinese_entries),
 		cmocka_unit_test(kb_should_fall_back_on_stop_words_only),
 	};

@@ -1950,8 +1950,17 @@ size_t idx_search(const struct idx *ix, struct idx_scratch *s, const struct tok_
 {
 	uint32_t terms[QTERMS];
 	float wts[QTERMS];
-	size_t nt = query_terms(ix, q, terms, wts, NULL, info), nh = 0, ntouched = 0;
+	struct idx_query_info qi;
+	size_t nt = query_terms(ix, q, terms, wts, NULL, &qi), nh = 0, ntouched = 0;
+	/*
+	 * A scene says which entries the customer probably means, not that a
+	 * question about something else is about them: its boost counts in
+	 * proportion to the squared share of the question the KB knows.
+	 */
+	float bscale = qi.known_share * qi.known_share;
 
+	if (info)
+		*info = qi;
 	if (!k || s->n_docs < ix->n_docs)
 		return 0;
 	if (ix->mode == IDX_TRAINED && !boost) {
@@ -2007,14 +2016,14 @@ size_t idx_search(const struct idx *ix, struct idx_scratch *s, const struct tok_
 		/* Every doc can win through its bias: scan them all. */
 		for (uint32_t d = 0; d < ix->n_docs; d++) {
 			if (!allow || allow[d])
-				insert_hit(hits, &nh, k, d, s->acc[d] + ix->bias[d] + (boost && s->mark[d] ? boost[d] : 0));
+				insert_hit(hits, &nh, k, d, s->acc[d] + ix->bias[d] + (boost && s->mark[d] ? boost[d] * bscale : 0));
 		}
 	} else {
 		for (size_t i = 0; i < ntouched; i++) {
 			uint32_t d = s->touched[i];
 
 			if (!allow || allow[d])
-				insert_hit(hits, &nh, k, d, s->acc[d] + (boost ? boost[d] : 0));
+				insert_hit(hits, &nh, k, d, s->acc[d] + (boost ? boost[d] * bscale : 0));
 		}
 	}
 	for (size_t i = 0; i < ntouched; i++) {
