@@ -101,6 +101,40 @@ static void handoff_stats(struct server *srv, cJSON *j)
 	cJSON_AddNumberToObject(c, "agent_gone", (double)d->counts.agent_gone);
 }
 
+/*
+ * "scenes": the bot's replies per scene since the start, with the fallback
+ * and hand-off rates (of the replies in that scene; a hand-off counts its
+ * tickets too). "" is no scene, "*" every scene beyond the first LIM_SCENES.
+ */
+static void scene_stats_json(struct server *srv, cJSON *j)
+{
+	cJSON *a = cJSON_AddArrayToObject(j, "scenes");
+
+	for (size_t i = 0; a && i < SCENE_STATS; i++) {
+		const struct scene_stats *st = &srv->scenes[i];
+		cJSON *o;
+
+		if (!st->replies && !st->solved && !st->unsolved)
+			continue;
+		if (!(o = cJSON_CreateObject()))
+			return;
+		cJSON_AddItemToArray(a, o);
+		cJSON_AddStringToObject(o, "scene", st->scene);
+		cJSON_AddNumberToObject(o, "replies", (double)st->replies);
+		cJSON_AddNumberToObject(o, "answers", (double)st->answers);
+		cJSON_AddNumberToObject(o, "clarifies", (double)st->clarifies);
+		cJSON_AddNumberToObject(o, "fallbacks", (double)st->fallbacks);
+		cJSON_AddNumberToObject(o, "asks", (double)st->asks);
+		cJSON_AddNumberToObject(o, "handoffs", (double)st->handoffs);
+		cJSON_AddNumberToObject(o, "tickets", (double)st->tickets);
+		cJSON_AddNumberToObject(o, "solved", (double)st->solved);
+		cJSON_AddNumberToObject(o, "unsolved", (double)st->unsolved);
+		cJSON_AddNumberToObject(o, "fallback_rate", st->replies ? (double)st->fallbacks / (double)st->replies : 0);
+		cJSON_AddNumberToObject(o, "handoff_rate",
+					st->replies ? (double)(st->handoffs + st->tickets) / (double)st->replies : 0);
+	}
+}
+
 static cJSON *stats(struct server *srv, unsigned *status)
 {
 	const struct server_stats *s = &srv->stats;
@@ -180,6 +214,7 @@ static cJSON *stats(struct server *srv, unsigned *status)
 		cJSON_AddNumberToObject(c, "rate_limited", (double)s->rate_limited);
 		cJSON_AddNumberToObject(c, "culled", (double)s->culled);
 	}
+	scene_stats_json(srv, j);
 	return j;
 }
 

@@ -273,6 +273,26 @@ static void *reload_main(void *arg)
 	return NULL;
 }
 
+struct scene_stats *server_scene_stats(struct server *srv, const char *scene)
+{
+	struct scene_stats *st;
+
+	if (!scene)
+		scene = "";
+	for (size_t i = 0; i < srv->n_scenes; i++)
+		if (!strcmp(srv->scenes[i].scene, scene))
+			return &srv->scenes[i];
+	if (srv->n_scenes == SCENE_STATS - 1) {
+		st = &srv->scenes[SCENE_STATS - 1];   /* every further scene: named "*" */
+		if (!st->scene[0])
+			st->scene[0] = '*';
+		return st;
+	}
+	st = &srv->scenes[srv->n_scenes++];
+	snprintf(st->scene, sizeof(st->scene), "%s", scene);
+	return st;
+}
+
 void server_reload_kb(struct server *srv, const char *why)
 {
 	sigset_t all, old;

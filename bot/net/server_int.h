@@ -42,6 +42,19 @@ struct server_stats {
 	unsigned long long rate_limited;   /* frames refused by the rate limit */
 };
 
+/*
+ * The bot's replies in one scene since the start ("" = no scene; the last
+ * slot takes every scene beyond LIM_SCENES): what the fallback and hand-off
+ * rates per scene are computed from.
+ */
+struct scene_stats {
+	char scene[LIM_ID + 1];
+	unsigned long long replies;        /* every reply: answers, clarifies, fallbacks, questions, hand-offs, ... */
+	unsigned long long answers, clarifies, fallbacks, asks, handoffs, tickets;
+	unsigned long long solved, unsolved;   /* "did this solve it?" yes / no, in this scene */
+};
+#define SCENE_STATS (LIM_SCENES + 2)   /* the scenes, no scene, and the rest */
+
 /* What one build of the KB and its intents produced. */
 struct reload_build {
 	struct kb_snapshot *kb;            /* NULL when it failed */
@@ -111,7 +124,12 @@ struct server {
 	double started_at;
 	bool stopping;
 	struct server_stats stats;
+	struct scene_stats scenes[SCENE_STATS];
+	size_t n_scenes;
 };
+
+/* The counters of scene (NULL or "" = no scene), made on first use; the last slot when full. */
+struct scene_stats *server_scene_stats(struct server *srv, const char *scene);
 
 /* The server of the context wsi belongs to. */
 static inline struct server *server_of(struct lws *wsi)

@@ -443,24 +443,33 @@ static void on_scene(struct visitor *v, struct wire_in *in, uint64_t now)
 
 static void count_reply(struct server *srv, const struct engine_reply *r)
 {
+	struct scene_stats *sc = server_scene_stats(srv, r->scene);
+
+	sc->replies++;
 	switch (r->kind) {
 	case ENGINE_ANSWER:
 		srv->stats.answers++;
+		sc->answers++;
 		break;
 	case ENGINE_CLARIFY:
 		srv->stats.clarifies++;
+		sc->clarifies++;
 		break;
 	case ENGINE_FALLBACK:
 		srv->stats.fallbacks++;
+		sc->fallbacks++;
 		break;
 	case ENGINE_ASK:
 		srv->stats.asks++;
+		sc->asks++;
 		break;
 	case ENGINE_HANDOFF:
 		srv->stats.handoffs++;
+		sc->handoffs++;
 		break;
 	case ENGINE_TICKET:
 		srv->stats.tickets++;
+		sc->tickets++;
 		break;
 	case ENGINE_INFO:
 		break;
@@ -575,10 +584,13 @@ static void on_resolved(struct visitor *v, struct wire_in *in, uint64_t now)
 		return;
 	}
 	sess_touch(v->sess, now);
-	if (in->yes)
+	if (in->yes) {
 		v->srv->stats.solved++;
-	else
+		server_scene_stats(v->srv, r->scene)->solved++;
+	} else {
 		v->srv->stats.unsolved++;
+		server_scene_stats(v->srv, r->scene)->unsolved++;
+	}
 	env = wire_resolved(in->reply_to, in->yes, &len);
 	publish(v, v, env, len);
 	send_reply(v, r, in->reply_to);

@@ -96,6 +96,7 @@ run "\"did this solve it?\": no offers alternatives, yes invites a survey; surve
 run "a scene's notice follows the welcome, or waits for the next reply while the customer types" notice
 run "an edited intents file is served without a restart; a broken one keeps the previous intents and /api/stats shows why" intents-reload "$TMP/intents"
 run "a broken KB file keeps the old KB serving and /api/stats shows the error" broken "$TMP/kb" payment-methods en
+run "/api/stats counts the bot's replies per scene with the fallback and hand-off rates" scene-stats
 run "SIGHUP reloads the KB" sighup "$PID"
 run "a KB that takes seconds to train reloads on a worker: the old one keeps answering until the new one is in" slow-reload "$PID" "$TMP/kb"
 run "SIGTERM closes clients with 1001" sigterm "$PID"

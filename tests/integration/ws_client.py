@@ -342,6 +342,28 @@ async def sc_origin(port):
         await hello(ws)
 
 
+def scene_row(port, scene):
+    for row in stats(port).get("scenes", []):
+        if row["scene"] == scene:
+            return row
+    return {"replies": 0, "answers": 0, "fallbacks": 0}
+
+
+async def sc_scene_stats(port):
+    """/api/stats counts the bot's replies per scene, with the fallback rate of each."""
+    before = scene_row(port, "product")
+    async with connect(port) as ws:
+        await hello(ws, scene="product")
+        r2 = await ask(ws, "zxqv wplk mrtz", "c-1")
+        r1 = await ask(ws, "how much is shipping", "c-2")
+    check(r2["type"] == "fallback", f"expected a fallback: {r2}")
+    after = scene_row(port, "product")
+    check(after["replies"] - before["replies"] == 2, f"2 replies in the product scene, stats say {before} -> {after}")
+    check(after["fallbacks"] - before["fallbacks"] == 1, f"1 fallback in the product scene: {before} -> {after}")
+    check(after["answers"] - before["answers"] == (1 if r1["type"] == "answer" else 0), f"answers: {after}")
+    check(abs(after["fallback_rate"] - after["fallbacks"] / after["replies"]) < 1e-9, f"fallback_rate: {after}")
+
+
 def big_entries(n_entries=60, n_variants=120):
     """A KB file of n_entries x n_variants distinct English questions: seconds to train."""
     words = ["card", "transfer", "limit", "account", "fee", "statement", "balance", "deposit", "pin", "cash",
@@ -592,7 +614,7 @@ SCENARIOS = {
     "choose": sc_choose, "fallback": sc_fallback, "rate": sc_rate, "reload": sc_reload,
     "broken": sc_broken, "origin": sc_origin, "sighup": sc_sighup, "sigterm": sc_sigterm,
     "scenes": sc_scenes, "slot": sc_slot, "handoff": sc_handoff, "resolved": sc_resolved, "notice": sc_notice,
-    "intents-reload": sc_intents_reload, "slow-reload": sc_slow_reload,
+    "intents-reload": sc_intents_reload, "slow-reload": sc_slow_reload, "scene-stats": sc_scene_stats,
 }
 
 
