@@ -970,7 +970,7 @@ int engine_message(struct engine *e, struct sess *s, const struct engine_where *
 	if (!done) {
 		q = (struct kb_query){ .text = text, .len = len, .lang = s->lang[0] ? s->lang : NULL, .scene = t.kb_scene,
 				       .now = now, .boost_ids = t.boost, .n_boost = t.n_boost, .exclude_ids = t.excl,
-				       .n_exclude = t.n_excl };
+				       .n_exclude = t.n_excl, .toks = e->toks };   /* tokenized once, above */
 		rc = kb_match(e->kb, &q, &r);
 		if (rc) {
 			r.verdict = DEC_FALLBACK;

@@ -1192,15 +1192,25 @@ bool kb_entry_valid(const struct kb_entry *e, time_t now)
 	return in_window(e, today);
 }
 
-/* Tokenize, pick the language, fill allow and boost; returns the language or NULL. */
-static struct kb_lang *prepare(struct kb_snapshot *kb, const struct kb_query *q, int *rc, const uint8_t **allow, const float **boost)
+/*
+ * Tokenize (unless q brings its tokens; *tl: the tokens used), pick the
+ * language, fill allow and boost; returns the language or NULL.
+ */
+static struct kb_lang *prepare(struct kb_snapshot *kb, const struct kb_query *q, int *rc, const uint8_t **allow,
+			       const float **boost, const struct tok_list **tl)
 {
 	struct kb_lang *L;
 
-	*rc = tok_run(kb->an, q->text, q->len, 0, kb->tl);
-	if (*rc)
-		return NULL;
-	L = pick_lang(kb, kb->tl, q->lang);
+	*rc = 0;
+	if (q->toks) {
+		*tl = q->toks;
+	} else {
+		*tl = kb->tl;
+		*rc = tok_run(kb->an, q->text, q->len, 0, kb->tl);
+		if (*rc)
+			return NULL;
+	}
+	L = pick_lang(kb, *tl, q->lang);
 	*allow = NULL;
 	*boost = NULL;
 	if (L->any_window || q->n_exclude) {
@@ -1241,19 +1251,20 @@ int kb_match(struct kb_snapshot *kb, const struct kb_query *q, struct kb_result 
 	struct kb_lang *L;
 	const uint8_t *allow;
 	const float *boost;
+	const struct tok_list *tl;
 	int rc;
 
 	memset(out, 0, sizeof(*out));
 	out->verdict = DEC_FALLBACK;
 	if (!q->text)
 		return -EINVAL;
-	L = prepare(kb, q, &rc, &allow, &boost);
+	L = prepare(kb, q, &rc, &allow, &boost, &tl);
 	if (!L)
 		return rc;
 	out->lang = L->code;
-	if (!kb->tl->n)
+	if (!tl->n)
 		return 0;   /* only stop words ("hi"): nothing to match */
-	out->n_top = idx_search(L->ix, L->scratch, kb->tl, allow, boost, out->top, LIM_CANDIDATES + 1, &out->info);
+	out->n_top = idx_search(L->ix, L->scratch, tl, allow, boost, out->top, LIM_CANDIDATES + 1, &out->info);
 	for (size_t i = 0; i < out->n_top; i++)
 		out->top_entry[i] = &kb->entries[L->doc_entry[out->top[i].doc]];
 	out->verdict = dec_decide(&L->th, out->top, out->n_top, out->info.known + out->info.typo, &out->n_cand);
@@ -1284,11 +1295,12 @@ int kb_explain(struct kb_snapshot *kb, const struct kb_query *q, FILE *fp)
 	struct kb_lang *L;
 	const uint8_t *allow;
 	const float *boost;
+	const struct tok_list *tl;
 	int rc = kb_match(kb, q, &r);
 
 	if (rc)
 		return rc;
-	L = prepare(kb, q, &rc, &allow, &boost);
+	L = prepare(kb, q, &rc, &allow, &boost, &tl);
 	if (!L)
 		return rc;
 	fprintf(fp, "language %s, %zu word(s) matched exactly, %zu by typo tolerance, %zu unknown; known share %.2f\n",
@@ -1304,7 +1316,7 @@ int kb_explain(struct kb_snapshot *kb, const struct kb_query *q, FILE *fp)
 		size_t n;
 
 		/* kb_match's tokens were overwritten by prepare(): same text, same tokens. */
-		n = idx_explain(L->ix, kb->tl, r.top[i].doc, c, LIM_TOKENS, &bias);
+		n = idx_explain(L->ix, tl, r.top[i].doc, c, LIM_TOKENS, &bias);
 		fprintf(fp, "#%zu %s  score %.3f  (constant %.3f%s)\n", i + 1, e->id, r.top[i].score, bias,
 			boost && boost[r.top[i].doc] ? ", scene boost included" : "");
 		for (size_t k = 0; k < n; k++) {
@@ -1326,7 +1338,8 @@ int kb_explain(struct kb_snapshot *kb, const struct kb_query *q, FILE *fp)
 				*variant ? "\"" : "", variant, *variant ? "\"" : "");
 		}
 		/* The variant loop reused the analyzer: re-tokenize the query for the next candidate. */
-		tok_run(kb->an, q->text, q->len, 0, kb->tl);
+		if (tl == kb->tl)
+			tok_run(kb->an, q->text, q->len, 0, kb->tl);
 	}
 	free(vt);
 	return 0;

@@ -124,6 +124,7 @@ struct kb_query {
 	size_t n_boost;
 	const char *const *exclude_ids;   /* optional: entry ids never offered in this scene */
 	size_t n_exclude;
+	const struct tok_list *toks;      /* optional: text as kb_analyzer() tokenized it (flags 0), not redone */
 };
 
 struct kb_result {
