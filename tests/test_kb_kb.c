@@ -226,6 +226,30 @@ static void a_scene_should_lift_its_entries_less_for_a_question_mostly_about_unk
 	kb_snapshot_free(kb);
 }
 
+static void tokens_given_with_the_query_should_be_matched_without_tokenizing_again(void **state)
+{
+	static const char text[] = "I want my money back, how long";
+	struct kb_snapshot *kb = load_dir("tests/data/kb-tiny");
+	static struct tok_list tl;
+	struct kb_query q = { .text = text, .len = strlen(text), .toks = &tl };
+	struct kb_result a, b;
+
+	match(kb, text, NULL, &a);
+	assert_int_equal(tok_run(kb_analyzer(kb), text, strlen(text), 0, &tl), 0);
+	assert_int_equal(kb_match(kb, &q, &b), 0);
+	assert_int_equal(a.n_top, b.n_top);
+	assert_true(a.n_top > 0);
+	for (size_t i = 0; i < a.n_top; i++) {
+		assert_ptr_equal(a.top_entry[i], b.top_entry[i]);
+		assert_float_equal(a.top[i].score, b.top[i].score, 0);
+	}
+	/* They are what is matched: the text is not tokenized again. */
+	assert_int_equal(tok_run(kb_analyzer(kb), "wheres my parcel", 16, 0, &tl), 0);
+	assert_int_equal(kb_match(kb, &q, &b), 0);
+	assert_string_equal(b.top_entry[0]->id, "order-tracking");
+	kb_snapshot_free(kb);
+}
+
 static void kb_should_match_chinese_and_traditional_in_the_chinese_entries(void **state)
 {
 	struct kb_snapshot *kb = load_dir("tests/data/kb-zh");
@@ -293,6 +317,7 @@ int main(void)
 		cmocka_unit_test(kb_should_not_answer_entries_outside_their_validity_window),
 		cmocka_unit_test(kb_should_rank_entries_of_the_customers_scene_higher),
 		cmocka_unit_test(a_scene_should_lift_its_entries_less_for_a_question_mostly_about_unknown_things),
+		cmocka_unit_test(tokens_given_with_the_query_should_be_matched_without_tokenizing_again),
 		cmocka_unit_test(kb_should_match_chinese_and_traditional_in_the_chinese_entries),
 		cmocka_unit_test(kb_should_fall_back_on_stop_words_only),
 	};
