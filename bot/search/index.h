@@ -151,7 +151,9 @@ struct idx_query_info {
 /*
  * Score query q against every doc; write the k best to hits (descending) and
  * return how many were written. allow (optional, n_docs bytes) restricts the
- * docs considered; boost (optional, n_docs floats) is added to the scores.
+ * docs considered; boost (optional, n_docs floats) is added to the scores of
+ * docs the query's words reached, times the square of its known share (a
+ * question mostly about unknown things is not lifted much).
  */
 size_t idx_search(const struct idx *ix, struct idx_scratch *s, const struct tok_list *q,
 		  const uint8_t *allow, const float *boost, struct idx_hit *hits, size_t k,
