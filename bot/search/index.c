@@ -27,7 +27,7 @@ struct idx_builder {
 	struct strmap *pairs;      /* the two word ids of a pair (8 bytes) -> its id */
 
 	uint32_t *var_doc, *var_start;   /* variant -> doc; CSR into ent_* */
-	size_t n_var, cap_var;
+	size_t n_var, cap_var, cap_vstart;   /* cap_vstart: of var_start and vf_start */
 	uint32_t *ent_term;
 	float *ent_tf;
 	size_t n_ent, cap_ent;
@@ -61,6 +61,27 @@ static int grow(void **p, size_t *cap, size_t need, size_t elem)
 	if (!np)
 		return -ENOMEM;
 	*p = np;
+	*cap = nc;
+	return 0;
+}
+
+/* grow() for two arrays of one length: a (elements of ea bytes) and b (eb bytes). */
+static int grow2(void **a, size_t ea, void **b, size_t eb, size_t *cap, size_t need)
+{
+	size_t nc;
+	void *np;
+
+	if (need <= *cap)
+		return 0;
+	nc = *cap ? *cap * 2 : 256;
+	while (nc < need)
+		nc *= 2;
+	if (!(np = realloc(*a, nc * ea)))
+		return -ENOMEM;
+	*a = np;
+	if (!(np = realloc(*b, nc * eb)))
+		return -ENOMEM;   /* *cap unchanged: both still hold the old capacity */
+	*b = np;
 	*cap = nc;
 	return 0;
 }
@@ -248,16 +269,9 @@ static int form_id(struct idx_builder *b, const struct tok *t, uint32_t term, ui
 	if (!v)
 		return -ENOMEM;
 	if (ins) {
-		if (grow((void **)&b->form_off, &b->cap_forms, b->n_forms + 1, sizeof(uint32_t)))
-			return -ENOMEM;
-		{
-			uint32_t *ft = realloc(b->form_term, b->cap_forms * sizeof(uint32_t));
-
-			if (!ft)
-				return -ENOMEM;
-			b->form_term = ft;
-		}
-		if (grow((void **)&b->form_chars, &b->form_cap, b->form_len + t->surface_len + 1, 1))
+		if (grow2((void **)&b->form_off, sizeof(uint32_t), (void **)&b->form_term, sizeof(uint32_t), &b->cap_forms,
+			  b->n_forms + 1) ||
+		    grow((void **)&b->form_chars, &b->form_cap, b->form_len + t->surface_len + 1, 1))
 			return -ENOMEM;
 		b->form_off[b->n_forms] = (uint32_t)b->form_len;
 		memcpy(b->form_chars + b->form_len, t->surface, t->surface_len);
@@ -294,15 +308,9 @@ int idx_builder_add(struct idx_builder *b, uint32_t doc, const struct tok_list *
 	if (b->n_var >= UINT32_MAX - 1)
 		return -E2BIG;
 	/* Words, then at most one pair per two adjacent words. */
-	if (grow((void **)&b->ent_term, &b->cap_ent, b->n_ent + 2 * toks->n, sizeof(uint32_t)))
+	if (grow2((void **)&b->ent_term, sizeof(uint32_t), (void **)&b->ent_tf, sizeof(float), &b->cap_ent,
+		  b->n_ent + 2 * toks->n))
 		return -ENOMEM;
-	{
-		void *nt = realloc(b->ent_tf, b->cap_ent * sizeof(float));
-
-		if (!nt)
-			return -ENOMEM;
-		b->ent_tf = nt;
-	}
 	for (size_t i = 0; i < toks->n; i++) {
 		if (term_id(b, &toks->t[i], &word[i]))
 			return -ENOMEM;
@@ -318,15 +326,11 @@ int idx_builder_add(struct idx_builder *b, uint32_t doc, const struct tok_list *
 		ent_count(b, start, id);
 	}
 	/* Spellings of its alphabetic words. */
-	if (grow((void **)&b->vf_form, &b->cap_vf, b->n_vf + toks->n, sizeof(uint32_t)))
+	if (grow2((void **)&b->vf_form, sizeof(uint32_t), (void **)&b->vf_tf, sizeof(float), &b->cap_vf, b->n_vf + toks->n))
 		return -ENOMEM;
 	{
-		float *nt = realloc(b->vf_tf, b->cap_vf * sizeof(float));
 		size_t vstart = b->n_vf;
 
-		if (!nt)
-			return -ENOMEM;
-		b->vf_tf = nt;
 		for (size_t i = 0; i < toks->n; i++) {
 			uint32_t f;
 			size_t j;
@@ -345,22 +349,10 @@ int idx_builder_add(struct idx_builder *b, uint32_t doc, const struct tok_list *
 			}
 		}
 	}
-	if (grow((void **)&b->var_doc, &b->cap_var, b->n_var + 1, sizeof(uint32_t)))
+	if (grow((void **)&b->var_doc, &b->cap_var, b->n_var + 1, sizeof(uint32_t)) ||
+	    grow2((void **)&b->var_start, sizeof(uint32_t), (void **)&b->vf_start, sizeof(uint32_t), &b->cap_vstart,
+		  b->n_var + 2))
 		return -ENOMEM;
-	{
-		uint32_t *ns = realloc(b->var_start, (b->cap_var + 1) * sizeof(uint32_t));
-
-		if (!ns)
-			return -ENOMEM;
-		b->var_start = ns;
-	}
-	{
-		uint32_t *ns = realloc(b->vf_start, (b->cap_var + 1) * sizeof(uint32_t));
-
-		if (!ns)
-			return -ENOMEM;
-		b->vf_start = ns;
-	}
 	b->var_doc[b->n_var] = doc;
 	b->var_start[b->n_var + 1] = (uint32_t)b->n_ent;
 	b->vf_start[b->n_var + 1] = (uint32_t)b->n_vf;
@@ -1185,18 +1177,8 @@ static int grams_add(struct grams *g, size_t first, const char *s, size_t len)
 		g->cnt[j] += 1;
 		return 0;
 	}
-	if (g->len == g->cap) {
-		size_t nc = g->cap ? g->cap * 2 : 4096;
-		void *a = realloc(g->feat, nc * sizeof(uint32_t)), *c;
-
-		if (!a)
-			return -ENOMEM;
-		g->feat = a;
-		if (!(c = realloc(g->cnt, nc * sizeof(float))))
-			return -ENOMEM;
-		g->cnt = c;
-		g->cap = nc;
-	}
+	if (grow2((void **)&g->feat, sizeof(uint32_t), (void **)&g->cnt, sizeof(float), &g->cap, g->len + 1))
+		return -ENOMEM;
 	g->feat[g->len] = *v;
 	g->cnt[g->len++] = 1;
 	return 0;
